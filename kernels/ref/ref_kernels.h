@@ -1,0 +1,39 @@
+// Reference kernels: plain loops, no contraction (-ffp-contract=off), the
+// yardstick every optimised kernel is tested against. Parallel only across
+// independent outputs (OpenMP), each output summed in one fixed order, so a
+// result is bit-identical whatever the thread count.
+#pragma once
+#include <cstddef>
+
+#include "kernels/shapes.h"
+
+namespace et::ref {
+
+// y = x w^T + b (b may be null). See LinearShape.
+void linear(const LinearShape& s, const float* x, const float* w, const float* b, float* y);
+
+// CHW convolution with zero padding; bias may be null.
+void conv2d(const Conv2dShape& s, const float* x, const float* weight, const float* bias, float* y);
+
+// Per row of `channels` values: (x - mean) / sqrt(var + eps) * gamma + beta,
+// biased variance, two-pass. x and y may alias.
+void layer_norm(const float* x, int rows, int channels, const float* gamma, const float* beta,
+                float eps, float* y);
+
+// One head; `scratch` holds at least `keys` floats (one row of scores).
+void attention(const AttentionShape& s, const float* q, const float* k, const float* v, float* out,
+               float* scratch);
+
+// In place over n values.
+void gelu_erf(float* x, std::size_t n);     // 0.5 x (1 + erf(x / sqrt 2))
+void hardswish(float* x, std::size_t n);    // x * clamp(x + 3, 0, 6) / 6
+void relu(float* x, std::size_t n);
+void sigmoid_clip(float* x, std::size_t n, float lo, float hi);  // clamp(1/(1+e^-x), lo, hi)
+
+// y += x over n values.
+void add(float* y, const float* x, std::size_t n);
+
+// y[c, r] = x[r, c]: x is [rows, cols] row-major, y is [cols, rows].
+void transpose(const float* x, int rows, int cols, float* y);
+
+}  // namespace et::ref

@@ -1,0 +1,62 @@
+#include "net/model.h"
+
+#include <cstdlib>
+
+#include "net/vittrack_zoo.h"
+#include "weights/blob_format.h"
+#include "weights/error.h"
+
+#ifndef ET_DEFAULT_MODEL_DIR
+#define ET_DEFAULT_MODEL_DIR "models"
+#endif
+
+namespace et {
+
+std::string model_dir() {
+  const char* env = std::getenv("ET_MODEL_DIR");
+  return (env != nullptr && *env != '\0') ? std::string(env) : std::string(ET_DEFAULT_MODEL_DIR);
+}
+
+std::string resolve_model_path(const std::string& path_or_name) {
+  if (path_or_name.empty()) throw Error("--model: empty; expected a blob path or vittrack-zoo");
+  const bool looks_like_path = path_or_name.find('/') != std::string::npos ||
+                               path_or_name.ends_with(".etb");
+  if (looks_like_path) return path_or_name;
+  if (path_or_name == "vittrack-zoo") return model_dir() + "/vittrack-zoo.etb";
+  throw Error("unknown model '" + path_or_name +
+              "': expected a blob path (containing '/' or ending in .etb) or vittrack-zoo");
+}
+
+std::shared_ptr<const Model> Model::load(const std::string& path_or_name) {
+  return from_blob(BlobFile::open(resolve_model_path(path_or_name)));
+}
+
+std::shared_ptr<const Model> Model::from_blob(std::shared_ptr<const BlobFile> blob) {
+  return std::make_shared<const Model>(PrivateTag{}, std::move(blob));
+}
+
+Model::Model(PrivateTag, std::shared_ptr<const BlobFile> blob) : blob_(std::move(blob)) {
+  switch (blob_->config().family) {
+    case blob::kFamilyVittrackZoo:
+      family_ = make_vittrack_zoo(*blob_);
+      break;
+    case blob::kFamilyNone:
+      throw Error(blob_->path() + ": config family: got 0 (none: a tensor container such as a "
+                  "golden file), expected a model");
+    default:
+      throw Error(blob_->path() + ": config family: got " + family_name(blob_->config().family) +
+                  ", which this build cannot run yet (supported: vittrack-zoo)");
+  }
+}
+
+std::uint64_t Model::parameter_count() const {
+  std::uint64_t n = 0;
+  for (const TensorInfo& t : blob_->tensors()) n += t.element_count();
+  return n;
+}
+
+std::unique_ptr<Network> Model::create_network() const {
+  return family_->create_network(shared_from_this());
+}
+
+}  // namespace et

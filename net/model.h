@@ -1,0 +1,65 @@
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "net/network.h"
+#include "weights/blob.h"
+
+namespace et {
+
+// Parameters and multiply-accumulates of one stage of a forward pass.
+// MACs count convolutions, linear layers and the two attention products;
+// norms, activations and softmax are not MACs.
+struct StageCost {
+  std::string name;
+  std::uint64_t parameters = 0;
+  std::uint64_t macs = 0;
+  bool once_per_template = false;  // runs at init, not per frame
+};
+
+class Model;
+
+// What a model family provides once its weights are bound and checked.
+class FamilyModel {
+ public:
+  virtual ~FamilyModel() = default;
+  virtual std::unique_ptr<Network> create_network(std::shared_ptr<const Model> model) const = 0;
+  virtual std::vector<StageCost> stage_costs() const = 0;
+};
+
+// A loaded, validated model: the blob plus its family's view of the weights.
+// Immutable and shareable: any number of Networks (trackers) on any threads.
+class Model : public std::enable_shared_from_this<Model> {
+ public:
+  // `path_or_name`: a blob path, or a built-in name (see resolve_model_path).
+  static std::shared_ptr<const Model> load(const std::string& path_or_name);
+  static std::shared_ptr<const Model> from_blob(std::shared_ptr<const BlobFile> blob);
+
+  const BlobFile& blob() const { return *blob_; }
+  const ModelConfig& config() const { return blob_->config(); }
+  // Every parameter stored in the blob (position tables included).
+  std::uint64_t parameter_count() const;
+  std::vector<StageCost> stage_costs() const { return family_->stage_costs(); }
+  // A fresh per-tracker state (arena planned and allocated here, once).
+  std::unique_ptr<Network> create_network() const;
+
+  struct PrivateTag {};
+  Model(PrivateTag, std::shared_ptr<const BlobFile> blob);
+
+ private:
+  std::shared_ptr<const BlobFile> blob_;
+  std::unique_ptr<const FamilyModel> family_;
+};
+
+// Built-in names map to blobs made by the build: "vittrack-zoo" ->
+// $ET_MODEL_DIR/vittrack-zoo.etb (default: the build's models/ folder).
+// Anything containing '/' or ending in ".etb" is a path. Throws et::Error
+// for an unknown name, listing the known ones.
+std::string resolve_model_path(const std::string& path_or_name);
+
+// The folder holding the build's exported blobs ($ET_MODEL_DIR overrides).
+std::string model_dir();
+
+}  // namespace et

@@ -1,0 +1,34 @@
+// Helpers shared by the tests.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "weights/error.h"
+
+namespace et::test {
+
+// The message of the et::Error that `f` throws, or "<no error>".
+inline std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const et::Error& e) {
+    return e.what();
+  }
+  return "<no error>";
+}
+
+inline std::vector<float> random_values(std::size_t n, std::uint32_t seed, float scale = 1.0f) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> dist(0.0f, scale);
+  std::vector<float> v(n);
+  for (float& x : v) x = dist(rng);
+  return v;
+}
+
+// A fresh folder under the system temp dir, unique to this process and tag.
+std::string temp_dir(const std::string& tag);
+
+}  // namespace et::test

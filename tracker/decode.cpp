@@ -1,0 +1,102 @@
+#include "tracker/decode.h"
+
+#include <cmath>
+#include <numbers>
+#include <string>
+
+#include "weights/error.h"
+
+namespace et {
+namespace {
+
+// Rounds to float through a volatile so the compiler cannot fuse a product
+// into the following add (FMA), which OpenCV's baseline build never does.
+float rounded(float v) {
+  volatile float r = v;
+  return r;
+}
+
+void check_length(std::span<const float> map, std::size_t expected, const char* name) {
+  if (map.size() != expected)
+    throw Error(std::string("decode_center: ") + name + " map: got " + std::to_string(map.size()) +
+                " floats, expected " + std::to_string(expected));
+}
+
+int floor_to_int(float v, const char* what, int ix, int iy) {
+  const float f = std::floor(v);
+  if (!(f >= -2147483648.f && f < 2147483648.f))
+    throw Error(std::string("decode_center: box ") + what + " at cell (" + std::to_string(iy) + ", " +
+                std::to_string(ix) + "): got " + std::to_string(v) + ", expected a finite value within int");
+  return static_cast<int>(f);
+}
+
+}  // namespace
+
+const std::array<float, kScoreMapSide>& hann_16() {
+  static const std::array<float, kScoreMapSide> h = [] {
+    std::array<float, kScoreMapSide> v{};
+    const auto step = static_cast<float>(2 * std::numbers::pi / (kScoreMapSide + 1));
+    for (int i = 0; i < kScoreMapSide; ++i)
+      v[static_cast<std::size_t>(i)] = 0.5f * (1.f - std::cos(step * static_cast<float>(i + 1)));
+    return v;
+  }();
+  return h;
+}
+
+const std::array<float, kScoreMapCells>& hann_window_16() {
+  static const std::array<float, kScoreMapCells> window = [] {
+    const auto& h = hann_16();
+    std::array<float, kScoreMapCells> w{};
+    for (std::size_t y = 0; y < kScoreMapSide; ++y)
+      for (std::size_t x = 0; x < kScoreMapSide; ++x) w[y * kScoreMapSide + x] = h[y] * h[x];
+    return w;
+  }();
+  return window;
+}
+
+DecodeResult decode_center(std::span<const float> score, std::span<const float> size,
+                           std::span<const float> offset, const Box& last, CropWindow search,
+                           float threshold) {
+  check_length(score, kScoreMapCells, "score");
+  check_length(size, 2 * kScoreMapCells, "size");
+  check_length(offset, 2 * kScoreMapCells, "offset");
+  if (search.size < 1)
+    throw Error("decode_center: search window size: got " + std::to_string(search.size) +
+                ", expected >= 1");
+
+  const auto& window = hann_window_16();
+  std::size_t best = 0;
+  float best_score = 0.f;
+  for (std::size_t k = 0; k < kScoreMapCells; ++k) {
+    if (!std::isfinite(score[k]))
+      throw Error("decode_center: score map at cell (" + std::to_string(k / kScoreMapSide) + ", " +
+                  std::to_string(k % kScoreMapSide) + "): got " + std::to_string(score[k]) +
+                  ", expected a finite value");
+    const float s = score[k] * window[k];
+    if (k == 0 || s > best_score) best = k, best_score = s;  // strict >: first maximum wins
+  }
+
+  DecodeResult r;
+  r.ix = static_cast<int>(best % kScoreMapSide);
+  r.iy = static_cast<int>(best / kScoreMapSide);
+  r.score = best_score;
+  r.found = best_score >= threshold;
+  if (!r.found) {
+    r.box = last;
+    return r;
+  }
+
+  const float off_x = offset[best], off_y = offset[kScoreMapCells + best];
+  const float w = size[best], h = size[kScoreMapCells + best];
+  const float cx = (static_cast<float>(r.ix) + off_x) / kScoreMapSide;
+  const float cy = (static_cast<float>(r.iy) + off_y) / kScoreMapSide;
+  const auto crop = static_cast<float>(search.size);
+  const float left = cx - w / 2, top = cy - h / 2;
+  r.box.x = floor_to_int(rounded(left * crop) + static_cast<float>(search.x1), "x", r.ix, r.iy);
+  r.box.y = floor_to_int(rounded(top * crop) + static_cast<float>(search.y1), "y", r.ix, r.iy);
+  r.box.w = floor_to_int(w * crop, "w", r.ix, r.iy);
+  r.box.h = floor_to_int(h * crop, "h", r.ix, r.iy);
+  return r;
+}
+
+}  // namespace et

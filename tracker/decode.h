@@ -1,0 +1,49 @@
+// Center-head decode (tracker.md steps 5-6): Hann-windowed score argmax and
+// the box read from the size and offset maps at that cell.
+//
+// Arithmetic is float32 throughout, as OpenCV's TrackerVit (tracker_vit.cpp:
+// hann1d, multiply, minMaxLoc, updateLastRect) does it, each step rounded
+// to float: the window h[i] = 0.5f*(1 - cosf(float(2*pi/17)*(i+1))), the
+// windowed score score[k]*window[k], cx = (ix + off_x)/16,
+// x = floor((cx - w/2)*crop + x0) with the product rounded before the add,
+// and width floor(w*crop). Double arithmetic gives different boxes in rare
+// cases (e.g. w*crop = 6.99999988 in double but 7 in float);
+// tests/test_preprocess.cpp pins such cases.
+#pragma once
+#include <array>
+#include <span>
+
+#include "tracker/box.h"
+#include "tracker/preprocess.h"
+
+namespace et {
+
+inline constexpr int kScoreMapSide = 16;
+inline constexpr int kScoreMapCells = kScoreMapSide * kScoreMapSide;
+inline constexpr float kDefaultScoreThreshold = 0.20f;
+
+// h[i] = 0.5f*(1 - cosf(float(2*pi/17)*(i+1))), i = 0..15. Not exactly
+// symmetric in float (h[2] != h[13]), as in OpenCV.
+const std::array<float, kScoreMapSide>& hann_16();
+// The 16x16 window, row-major [iy*16 + ix] = h[iy]*h[ix] (float products).
+const std::array<float, kScoreMapCells>& hann_window_16();
+
+struct DecodeResult {
+  Box box;          // the new box, or the previous one when !found
+  float score = 0;  // windowed maximum
+  bool found = false;
+  int ix = 0, iy = 0;  // argmax cell
+};
+
+// score [16*16], size [2][16*16] (w then h), offset [2][16*16] (x then y),
+// each plane row-major with index 16*y + x: the network's raw outputs.
+// `search` is the crop the maps were computed on, crop_window(last, 4):
+// its x1/y1 are tracker.md's x0/y0 and its size is crop_sz. The argmax is the
+// first maximum in row-major order. found = score >= threshold; otherwise
+// box = last. Throws et::Error for a map of the wrong length, a non-finite
+// score, or (when found) a non-finite size/offset or a box outside int range.
+DecodeResult decode_center(std::span<const float> score, std::span<const float> size,
+                           std::span<const float> offset, const Box& last, CropWindow search,
+                           float threshold = kDefaultScoreThreshold);
+
+}  // namespace et

@@ -1,0 +1,77 @@
+#include "tracker/sequence.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "weights/error.h"
+
+namespace et {
+
+std::vector<std::string> list_frames(const std::string& sequence_dir) {
+  namespace fs = std::filesystem;
+  const fs::path img = fs::path(sequence_dir) / "img";
+  std::error_code ec;
+  if (!fs::is_directory(img, ec)) throw Error(img.string() + ": not a folder (expected the sequence's frames)");
+  std::vector<std::string> frames;
+  for (const auto& entry : fs::directory_iterator(img, ec)) {
+    std::string ext = entry.path().extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (entry.is_regular_file() && (ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".bmp"))
+      frames.push_back(entry.path().string());
+  }
+  if (ec) throw Error(img.string() + ": cannot list: " + ec.message());
+  if (frames.empty()) throw Error(img.string() + ": no frames (.jpg, .jpeg, .png or .bmp)");
+  std::sort(frames.begin(), frames.end());
+  return frames;
+}
+
+std::vector<BoxF> read_groundtruth(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw Error(path + ": cannot open ground truth");
+  std::vector<BoxF> rows;
+  std::string line;
+  std::size_t blank_run = 0;
+  for (std::size_t number = 1; std::getline(in, line); ++number) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos) {
+      ++blank_run;
+      continue;
+    }
+    if (blank_run > 0)
+      throw Error(path + ":" + std::to_string(number - blank_run) + ": blank line before more rows");
+    double v[4];
+    const char* p = line.c_str();
+    int count = 0;
+    for (; count < 4; ++count) {
+      while (*p == ' ' || *p == '\t' || (count > 0 && *p == ',')) ++p;
+      char* end = nullptr;
+      v[count] = std::strtod(p, &end);
+      if (end == p) break;
+      p = end;
+    }
+    while (*p == ' ' || *p == '\t') ++p;
+    if (count != 4 || *p != '\0')
+      throw Error(path + ":" + std::to_string(number) + ": got '" + line + "', expected 4 numbers x,y,w,h");
+    rows.push_back({v[0], v[1], v[2], v[3]});
+  }
+  if (rows.empty()) throw Error(path + ": no rows, expected one x,y,w,h per frame");
+  return rows;
+}
+
+Box round_box(const BoxF& b, const std::string& where) {
+  auto round_half_up = [](double v) { return static_cast<int>(std::floor(v + 0.5)); };
+  if (!(std::isfinite(b.x) && std::isfinite(b.y) && std::isfinite(b.w) && std::isfinite(b.h)) ||
+      std::fabs(b.x) > 1e9 || std::fabs(b.y) > 1e9 || b.w > 1e9 || b.h > 1e9)
+    throw Error(where + ": box is not finite or too large");
+  Box r{round_half_up(b.x), round_half_up(b.y), round_half_up(b.w), round_half_up(b.h)};
+  if (r.w < 1 || r.h < 1)
+    throw Error(where + ": box " + std::to_string(b.w) + "x" + std::to_string(b.h) +
+                " rounds to an empty box; expected w, h >= 1");
+  return r;
+}
+
+}  // namespace et

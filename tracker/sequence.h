@@ -1,0 +1,32 @@
+// A tracking sequence on disk (tracker.md, "Data"): DIR/img/<frames> and
+// DIR/groundtruth.txt with one x,y,w,h row per frame.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "tracker/box.h"
+
+namespace et {
+
+// A ground-truth row as written in the file; NaN or w/h <= 0 means the
+// target is absent in that frame.
+struct BoxF {
+  double x = 0, y = 0, w = 0, h = 0;
+  bool present() const { return w > 0 && h > 0; }  // false for NaN too
+};
+
+// The frame files of DIR/img (.jpg .jpeg .png .bmp, any case), sorted by
+// name. Throws et::Error if the folder is missing or holds no frames.
+std::vector<std::string> list_frames(const std::string& sequence_dir);
+
+// Rows of x,y,w,h separated by commas, tabs or spaces (OTB uses all three);
+// "nan" is accepted; blank lines are skipped only at the end of the file.
+// Throws et::Error "<path>:<line>: got '<text>', expected 4 numbers x,y,w,h".
+std::vector<BoxF> read_groundtruth(const std::string& path);
+
+// OpenCV boxes are integers: each coordinate rounded half up
+// (floor(v + 0.5)), as the reference does for vot2015_bag's first row.
+// Throws et::Error if the box is absent (NaN, w or h < 1 after rounding).
+Box round_box(const BoxF& box, const std::string& where);
+
+}  // namespace et
