@@ -2,8 +2,6 @@
 // (tracker/image.h, tracker/preprocess.h, tracker/decode.h).
 #include <doctest/doctest.h>
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -180,7 +178,7 @@ struct TempDir {
   TempDir() {
     std::random_device rd;
     path = std::filesystem::temp_directory_path() /
-           ("et_test_preprocess_" + std::to_string(::getpid()) + "_" + std::to_string(rd()));
+           ("et_test_preprocess_" + std::to_string(rd()) + "_" + std::to_string(rd()));
     std::filesystem::create_directories(path);
   }
   ~TempDir() {
@@ -713,7 +711,7 @@ TEST_CASE("decode: threshold keeps the previous box below it") {
   CHECK(m.decode(last, search).found);  // default 0.20
 }
 
-TEST_CASE("decode: ties go to the first cell in row-major order; the window decides") {
+TEST_CASE("decode: ties go to the first cell in row-major order and the window decides") {
   SUBCASE("equal windowed scores at (3,4) and (4,3): h[3]*h[4] == h[4]*h[3]") {
     Maps m;
     m.set(4, 3, 0.8f, 0.1f, 0.1f, 0.f, 0.f);
