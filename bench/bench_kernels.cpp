@@ -1,0 +1,134 @@
+// Kernel micro-benchmarks: GFLOP/s and percent of the core's measured FP32
+// peak for the tracker-shaped GEMMs of spec/bench.md. A benchmark, not a
+// test: it checks nothing, it reports. Pin it for single-thread figures:
+//   OMP_NUM_THREADS=1 taskset -c 0 build/et_bench_kernels [--isa avx2] [--runs 50] [--json]
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "bench/fma_peak.h"
+#include "kernels/kernels.h"
+#include "weights/error.h"
+
+namespace {
+
+using et::Isa;
+using Clock = std::chrono::steady_clock;
+
+struct Buffer {
+  explicit Buffer(std::size_t n) : p(static_cast<float*>(std::aligned_alloc(64, (n * 4 + 127) / 64 * 64))) {
+    for (std::size_t i = 0; i < n; ++i) p[i] = static_cast<float>((i * 2654435761u) % 1000) * 1e-3f - 0.5f;
+  }
+  ~Buffer() { std::free(p); }
+  float* p;
+};
+
+struct Timing {
+  double min_ms, median_ms, max_ms;
+};
+
+Timing time_it(int runs, const std::function<void()>& f) {
+  for (int i = 0; i < 3; ++i) f();  // warm-up, not timed
+  std::vector<double> ms;
+  for (int i = 0; i < runs; ++i) {
+    const auto start = Clock::now();
+    f();
+    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+  }
+  std::sort(ms.begin(), ms.end());
+  return {ms.front(), ms[ms.size() / 2], ms.back()};
+}
+
+struct Row {
+  std::string name;
+  double flops;
+  Timing t;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    Isa isa = et::runnable_isas().back();
+    int runs = 50;
+    bool json = false;
+    for (int i = 1; i < argc; ++i) {
+      const std::string a = argv[i];
+      if (a == "--isa" && i + 1 < argc) isa = et::parse_isa(argv[++i]);
+      else if (a == "--runs" && i + 1 < argc) runs = std::max(1, std::atoi(argv[++i]));
+      else if (a == "--json") json = true;
+      else if (a == "--help") {
+        std::puts("usage: et_bench_kernels [--isa reference|avx2|avx512|neon] [--runs N] [--json]");
+        return 0;
+      } else throw et::Error("unknown argument '" + a + "' (see --help)");
+    }
+    const et::KernelTable& k = et::kernel_table(isa);
+    const double peak = et::bench::measure_fma_peak_gflops(isa == Isa::reference ? et::runnable_isas().back() : isa);
+    std::vector<Row> rows;
+
+    const int M = 321;  // tokens: class token + 256 search + 64 template
+    const std::vector<std::pair<int, int>> linear_shapes = {{128, 384}, {128, 128}, {128, 512}, {512, 128}, {256, 768},
+                                                            {256, 256}, {256, 1024}, {1024, 256}, {768, 2304}, {48, 144}, {48, 192}, {192, 48}};
+    for (auto [K, N] : linear_shapes) {
+      Buffer x(std::size_t(M) * K), w(std::size_t(N) * K), b(N), y(std::size_t(M) * N);
+      Buffer packed(k.packed_linear_floats(N, K));
+      k.pack_linear(w.p, b.p, N, K, packed.p);
+      const et::LinearShape s{M, K, N, K, N};
+      rows.push_back({"linear " + std::to_string(M) + "x" + std::to_string(K) + "x" + std::to_string(N),
+                      2.0 * M * K * N, time_it(runs, [&] { k.linear(s, x.p, packed.p, et::Activation::none, false, y.p); })});
+    }
+    // One attention head: QK^T (321x32 @ 32x321), softmax, PV (321x321 @ 321x32).
+    for (auto [dk, dv, keys] : std::vector<std::tuple<int, int, int>>{{32, 32, 321}, {64, 64, 321}, {48, 48, 320}, {16, 64, 320}}) {
+      const int ld = 2 * dk + dv;
+      Buffer qkv(std::size_t(keys) * ld), out(std::size_t(keys) * dv);
+      const et::AttentionShape s{keys, keys, dk, dv, ld, ld, ld, dv, 1.0f / std::sqrt(float(dk))};
+      Buffer scratch(k.attention_scratch_floats(s));
+      rows.push_back({"attention head q" + std::to_string(keys) + " dk" + std::to_string(dk) + " dv" + std::to_string(dv),
+                      2.0 * keys * keys * (dk + dv),
+                      time_it(runs, [&] { k.attention(s, qkv.p, qkv.p + dk, qkv.p + 2 * dk, out.p, scratch.p); })});
+    }
+    // Convolutions of the stems and heads.
+    struct ConvCase { const char* name; et::Conv2dShape s; };
+    for (const ConvCase& c : {ConvCase{"conv3x3 s2 3->6 256px", {3, 256, 256, 6, 3, 2, 1, 1}},
+                              ConvCase{"conv3x3 s2 24->48 32px", {24, 32, 32, 48, 3, 2, 1, 1}},
+                              ConvCase{"conv3x3 s1 48->32 16px", {48, 16, 16, 32, 3, 1, 1, 1}},
+                              ConvCase{"conv3x3 s2 128->256 32px", {128, 32, 32, 256, 3, 2, 1, 1}},
+                              ConvCase{"conv16x16 s16 3->256 256px", {3, 256, 256, 256, 16, 16, 0, 1}}}) {
+      const auto& s = c.s;
+      Buffer x(std::size_t(s.in_channels) * s.in_height * s.in_width),
+          w(std::size_t(s.out_channels) * s.in_channels * s.kernel * s.kernel), b(s.out_channels),
+          y(std::size_t(s.out_channels) * s.out_height() * s.out_width()), scratch(k.conv2d_scratch_floats(s) + 16);
+      rows.push_back({c.name, 2.0 * s.out_channels * s.out_height() * s.out_width() * s.in_channels * s.kernel * s.kernel,
+                      time_it(runs, [&] { k.conv2d(s, x.p, w.p, b.p, et::Activation::none, y.p, scratch.p); })});
+    }
+
+    if (json) {
+      for (const Row& r : rows)
+        std::printf("{\"kernel\": \"%s\", \"isa\": \"%s\", \"threads\": %d, \"runs\": %d, \"min_ms\": %.5f, "
+                    "\"median_ms\": %.5f, \"max_ms\": %.5f, \"gflops\": %.2f, \"peak_gflops\": %.2f}\n",
+                    r.name.c_str(), et::isa_name(isa), omp_get_max_threads(), runs, r.t.min_ms, r.t.median_ms,
+                    r.t.max_ms, r.flops / r.t.median_ms * 1e-6, peak);
+      return 0;
+    }
+    std::printf("ISA %s, %d thread(s), %d runs; measured FMA peak %.1f GFLOP/s\n\n", et::isa_name(isa),
+                omp_get_max_threads(), runs, peak);
+    std::printf("%-34s %10s %10s %10s %9s %7s\n", "kernel", "min ms", "median ms", "max ms", "GFLOP/s", "% peak");
+    for (const Row& r : rows) {
+      const double gf = r.flops / r.t.median_ms * 1e-6;
+      std::printf("%-34s %10.4f %10.4f %10.4f %9.1f %6.1f%%\n", r.name.c_str(), r.t.min_ms, r.t.median_ms, r.t.max_ms,
+                  gf, 100.0 * gf / peak);
+    }
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "et_bench_kernels: error: %s\n", e.what());
+    return 1;
+  }
+}

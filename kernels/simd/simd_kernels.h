@@ -1,0 +1,449 @@
+// SIMD kernels, written once over xsimd::batch<float, Arch>. Include this
+// header ONLY from a per-ISA translation unit compiled with that ISA's flags
+// (kernels_avx2.cpp, kernels_avx512.cpp, kernels_neon.cpp), which
+// instantiates SimdKernels<Arch>::table().
+//
+// Everything is built on one GEMM micro-kernel, f32_gemm_6x(2W):
+//   C[6 rows, 2W columns] (+)= A[6, K] * Bp[K, 2W]
+// A is read row-major with a stride and broadcast one element at a time; B is
+// packed once into panels of NR = 2W columns, [K][NR] each, zero-padded, so
+// each k step is two aligned vector loads and 12 independent FMAs (enough to
+// cover the FMA latency on AVX2, 8 needed, and AVX-512, 4 needed). The
+// epilogue adds a per-column or per-row bias, applies the activation and
+// stores or accumulates (residual connections), partial tiles through a small
+// buffer. Linear layers, attention (QK^T and PV per head) and convolutions
+// (weights as A, an im2col panel of the input as B) all use it.
+//
+// Each output element is summed over k in one fixed order whatever the thread
+// count, so results do not depend on the number of threads.
+#pragma once
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstring>
+#include <xsimd/xsimd.hpp>
+
+#include "kernels/kernels.h"
+
+namespace et::simd {
+
+template <class Arch>
+struct SimdKernels {
+  using Batch = xsimd::batch<float, Arch>;
+  static constexpr int W = static_cast<int>(Batch::size);
+  static constexpr int NR = 2 * W;  // panel width (columns of B per micro-tile)
+  static constexpr int MR = 6;      // rows of A per micro-tile
+  // Columns of the im2col panel built per convolution chunk (bounds scratch).
+  static constexpr int kConvChunk = 16 * NR;
+  // K block: a [kKBlock][NR] panel slice (16 KiB) stays in L1 while every row
+  // block of A streams past it.
+  static constexpr int kKBlock = 4096 / NR;
+  // Query rows per attention block: the score block stays in L1/L2.
+  static constexpr int kQueryBlock = 8 * MR;
+
+  struct Epilogue {
+    const float* column_bias = nullptr;  // [n], padded to a multiple of NR
+    const float* row_bias = nullptr;     // [m]
+    Activation act = Activation::none;
+    bool accumulate = false;             // C += result (residual); not with an activation
+  };
+
+  // What one pass over a block of K does at the end of a tile: add what C
+  // holds (partial sums of earlier K blocks, or a residual) before the
+  // biases and activation, or a residual after the activation.
+  struct TileEpilogue {
+    const float* column_bias;  // last K block only
+    const float* row_bias;     // last K block only
+    Activation act;            // last K block only
+    bool add_before;
+    bool add_after;
+  };
+
+  static int panels(int n) { return (n + NR - 1) / NR; }
+  static std::size_t packed_b_floats(int k, int n) { return std::size_t(panels(n)) * k * NR; }
+
+  // ---------------------------------------------------------------- packing
+
+  // B given row-major as b[k][n] (stride ldb).
+  static void pack_b_kn(const float* b, int ldb, int k, int n, float* out) {
+    for (int j = 0; j < panels(n); ++j) {
+      const int cols = std::min(NR, n - j * NR);
+      float* panel = out + std::size_t(j) * k * NR;
+      for (int p = 0; p < k; ++p) {
+        const float* src = b + std::size_t(p) * ldb + j * NR;
+        float* dst = panel + std::size_t(p) * NR;
+        std::memcpy(dst, src, std::size_t(cols) * sizeof(float));
+        std::fill(dst + cols, dst + NR, 0.0f);
+      }
+    }
+  }
+
+  // B given transposed, bt[n][k] (stride ldbt): linear weights [out, in], keys [token, dim].
+  static void pack_b_nk(const float* bt, int ldbt, int k, int n, float* out) {
+    for (int j = 0; j < panels(n); ++j) {
+      const int cols = std::min(NR, n - j * NR);
+      float* panel = out + std::size_t(j) * k * NR;
+      for (int c = 0; c < NR; ++c) {
+        if (c < cols) {
+          const float* src = bt + std::size_t(j * NR + c) * ldbt;
+          for (int p = 0; p < k; ++p) panel[std::size_t(p) * NR + c] = src[p];
+        } else {
+          for (int p = 0; p < k; ++p) panel[std::size_t(p) * NR + c] = 0.0f;
+        }
+      }
+    }
+  }
+
+  // -------------------------------------------------------------- epilogue
+
+  static Batch activate(Activation act, Batch v) {
+    switch (act) {
+      case Activation::none: return v;
+      case Activation::relu: return xsimd::max(v, Batch(0.0f));
+      case Activation::gelu_erf: return Batch(0.5f) * v * (Batch(1.0f) + xsimd::erf(v * Batch(0.70710678118654752f)));
+      case Activation::hardswish:
+        return v * xsimd::min(xsimd::max(v + Batch(3.0f), Batch(0.0f)), Batch(6.0f)) * Batch(1.0f / 6.0f);
+    }
+    return v;
+  }
+
+  static float activate(Activation act, float v) {
+    alignas(64) float lane[W] = {};
+    lane[0] = v;
+    return activate(act, Batch::load_aligned(lane)).get(0);
+  }
+
+  // ---------------------------------------------------------- micro-kernel
+
+  // C[ROWS, cols] (+)= A[ROWS, k] * panel[k, NR]; cols <= NR; row0/col0 locate
+  // the tile for the biases.
+  template <int ROWS>
+  static void tile(int k, const float* a, int lda, const float* panel, float* c, int ldc, int cols, int row0,
+                   int col0, const TileEpilogue& ep) {
+    Batch acc0[ROWS], acc1[ROWS];
+#pragma GCC unroll 8
+    for (int r = 0; r < ROWS; ++r) acc0[r] = acc1[r] = Batch(0.0f);
+    for (int p = 0; p < k; ++p) {
+      const Batch b0 = Batch::load_aligned(panel + std::size_t(p) * NR);
+      const Batch b1 = Batch::load_aligned(panel + std::size_t(p) * NR + W);
+#pragma GCC unroll 8
+      for (int r = 0; r < ROWS; ++r) {
+        const Batch av(a[std::size_t(r) * lda + p]);
+        acc0[r] = xsimd::fma(av, b0, acc0[r]);
+        acc1[r] = xsimd::fma(av, b1, acc1[r]);
+      }
+    }
+#pragma GCC unroll 8
+    for (int r = 0; r < ROWS; ++r) {
+      Batch v0 = acc0[r], v1 = acc1[r];
+      float* cr = c + std::size_t(r) * ldc;
+      alignas(64) float buffer[NR];
+      Batch c0(0.0f), c1(0.0f);
+      if (ep.add_before || ep.add_after) {
+        if (cols == NR) {
+          c0 = Batch::load_unaligned(cr);
+          c1 = Batch::load_unaligned(cr + W);
+        } else {
+          std::fill(buffer, buffer + NR, 0.0f);
+          std::copy(cr, cr + cols, buffer);
+          c0 = Batch::load_aligned(buffer);
+          c1 = Batch::load_aligned(buffer + W);
+        }
+      }
+      if (ep.add_before) {
+        v0 += c0;
+        v1 += c1;
+      }
+      if (ep.column_bias != nullptr) {
+        v0 += Batch::load_aligned(ep.column_bias + col0);
+        v1 += Batch::load_aligned(ep.column_bias + col0 + W);
+      }
+      if (ep.row_bias != nullptr) {
+        const Batch rb(ep.row_bias[row0 + r]);
+        v0 += rb;
+        v1 += rb;
+      }
+      v0 = activate(ep.act, v0);
+      v1 = activate(ep.act, v1);
+      if (ep.add_after) {
+        v0 += c0;
+        v1 += c1;
+      }
+      if (cols == NR) {
+        v0.store_unaligned(cr);
+        v1.store_unaligned(cr + W);
+      } else {
+        v0.store_aligned(buffer);
+        v1.store_aligned(buffer + W);
+        std::copy(buffer, buffer + cols, cr);
+      }
+    }
+  }
+
+  template <int ROWS>
+  static void tile_rows(int rows, int k, const float* a, int lda, const float* panel, float* c, int ldc, int cols,
+                        int row0, int col0, const TileEpilogue& ep) {
+    if constexpr (ROWS > 1) {
+      if (rows < ROWS) return tile_rows<ROWS - 1>(rows, k, a, lda, panel, c, ldc, cols, row0, col0, ep);
+    }
+    tile<ROWS>(k, a, lda, panel, c, ldc, cols, row0, col0, ep);
+  }
+
+  // C[m, n] (+)= A[m, k] * B[k, n] with B packed by pack_b_*. K is cut into
+  // kKBlock slices (partial sums pass through C); within a slice the tiles
+  // (panel, row block) are independent and shared out among threads. The
+  // order of the K slices is fixed, so results do not depend on threads.
+  static void gemm(int m, int n, int k, const float* a, int lda, const float* packed_b, float* c, int ldc,
+                   const Epilogue& ep) {
+    const int row_blocks = (m + MR - 1) / MR;
+    const int tiles = panels(n) * row_blocks;
+    // A residual added after an activation needs the whole sum first: keep K whole then.
+    const bool residual_after_act = ep.accumulate && ep.act != Activation::none;
+    const int k_block = residual_after_act ? k : kKBlock;
+    const bool parallel = tiles > 1 && std::size_t(m) * n * k > 200000;
+    for (int k0 = 0; k0 < k; k0 += k_block) {
+      const int kc = std::min(k_block, k - k0);
+      const bool last = k0 + kc == k;
+      const TileEpilogue tile_ep{last ? ep.column_bias : nullptr, last ? ep.row_bias : nullptr,
+                                 last ? ep.act : Activation::none, k0 > 0 || (ep.accumulate && !residual_after_act),
+                                 residual_after_act};
+#pragma omp parallel for schedule(static) if (parallel)
+      for (int t = 0; t < tiles; ++t) {
+        const int j = t / row_blocks, i = (t % row_blocks) * MR;
+        const int cols = std::min(NR, n - j * NR);
+        tile_rows<MR>(std::min(MR, m - i), kc, a + std::size_t(i) * lda + k0, lda,
+                      packed_b + (std::size_t(j) * k + k0) * NR, c + std::size_t(i) * ldc + j * NR, ldc, cols, i,
+                      j * NR, tile_ep);
+      }
+    }
+  }
+
+  // ----------------------------------------------------------------- linear
+
+  // Layout: the packed panels of w^T ([in][out] in NR-column panels), then the
+  // bias padded to panels(out) * NR.
+  static std::size_t packed_linear_floats(int out, int in) {
+    return packed_b_floats(in, out) + std::size_t(panels(out)) * NR;
+  }
+
+  static void pack_linear(const float* w, const float* bias, int out, int in, float* packed) {
+    pack_b_nk(w, in, in, out, packed);
+    float* b = packed + packed_b_floats(in, out);
+    for (int j = 0; j < panels(out) * NR; ++j) b[j] = (bias != nullptr && j < out) ? bias[j] : 0.0f;
+  }
+
+  static void linear(const LinearShape& s, const float* x, const float* packed, Activation act, bool accumulate,
+                     float* y) {
+    Epilogue ep;
+    ep.column_bias = packed + packed_b_floats(s.in, s.out);
+    ep.act = act;
+    ep.accumulate = accumulate;
+    gemm(s.rows, s.out, s.in, x, s.ldx, packed, y, s.ldy, ep);
+  }
+
+  // ------------------------------------------------------------ convolution
+
+  static int conv_k(const Conv2dShape& s) { return (s.in_channels / s.groups) * s.kernel * s.kernel; }
+
+  static std::size_t conv2d_scratch_floats(const Conv2dShape& s) {
+    const int positions = s.out_height() * s.out_width();
+    return packed_b_floats(conv_k(s), std::min(positions, kConvChunk));
+  }
+
+  // The im2col panels of output positions [first, first + count) of one
+  // group: B[kk][pos], kk = (ic, ky, kx), zero outside the input.
+  static void pack_im2col(const Conv2dShape& s, const float* x, int first_channel, int first, int count,
+                          float* out) {
+    const int ow = s.out_width(), ks = s.kernel, in_per_group = s.in_channels / s.groups;
+    const int k = conv_k(s);
+    for (int j = 0; j < panels(count); ++j) {
+      float* panel = out + std::size_t(j) * k * NR;
+      for (int c = 0; c < NR; ++c) {
+        const int pos = first + j * NR + c;
+        if (j * NR + c >= count) {
+          for (int kk = 0; kk < k; ++kk) panel[std::size_t(kk) * NR + c] = 0.0f;
+          continue;
+        }
+        const int oy = pos / ow, ox = pos % ow;
+        int kk = 0;
+        for (int ic = 0; ic < in_per_group; ++ic) {
+          const float* plane = x + std::size_t(first_channel + ic) * s.in_height * s.in_width;
+          for (int ky = 0; ky < ks; ++ky) {
+            const int iy = oy * s.stride - s.pad + ky;
+            for (int kx = 0; kx < ks; ++kx, ++kk) {
+              const int ix = ox * s.stride - s.pad + kx;
+              const bool inside = iy >= 0 && iy < s.in_height && ix >= 0 && ix < s.in_width;
+              panel[std::size_t(kk) * NR + c] = inside ? plane[std::size_t(iy) * s.in_width + ix] : 0.0f;
+            }
+          }
+        }
+      }
+    }
+  }
+
+  // Y[out_c, positions] = W[out_c, k] * im2col[k, positions] per group and
+  // chunk of positions; Y is CHW.
+  static void conv2d(const Conv2dShape& s, const float* x, const float* weight, const float* bias, Activation act,
+                     float* y, float* scratch) {
+    const int positions = s.out_height() * s.out_width();
+    const int k = conv_k(s), out_per_group = s.out_channels / s.groups;
+    for (int g = 0; g < s.groups; ++g) {
+      Epilogue ep;
+      ep.row_bias = bias != nullptr ? bias + g * out_per_group : nullptr;
+      ep.act = act;
+      for (int first = 0; first < positions; first += kConvChunk) {
+        const int count = std::min(kConvChunk, positions - first);
+        pack_im2col(s, x, g * (s.in_channels / s.groups), first, count, scratch);
+        gemm(out_per_group, count, k, weight + std::size_t(g) * out_per_group * k, k, scratch,
+             y + std::size_t(g) * out_per_group * positions + first, positions, ep);
+      }
+    }
+  }
+
+  // -------------------------------------------------------------- attention
+
+  static int padded(int n) { return (n + W - 1) / W * W; }
+
+  static std::size_t attention_scratch_floats(const AttentionShape& s) {
+    return packed_b_floats(s.key_dim, s.keys) + packed_b_floats(s.keys, s.value_dim) +
+           std::size_t(kQueryBlock) * padded(s.keys);
+  }
+
+  // xsimd 8.1 has hadd but no reduce_max.
+  static float horizontal_max(Batch v) {
+    alignas(64) float lanes[W];
+    v.store_aligned(lanes);
+    return *std::max_element(lanes, lanes + W);
+  }
+
+  // In place over one row: exp(scale * (x - max)) / sum.
+  static void softmax_row(float* row, int n, float scale) {
+    Batch vmax(-INFINITY);
+    int j = 0;
+    for (; j + W <= n; j += W) vmax = xsimd::max(vmax, Batch::load_unaligned(row + j));
+    float mx = horizontal_max(vmax);
+    for (; j < n; ++j) mx = std::max(mx, row[j]);
+    const Batch bmax(mx), bscale(scale);
+    Batch vsum(0.0f);
+    j = 0;
+    for (; j + W <= n; j += W) {
+      const Batch e = xsimd::exp((Batch::load_unaligned(row + j) - bmax) * bscale);
+      e.store_unaligned(row + j);
+      vsum += e;
+    }
+    float sum = xsimd::hadd(vsum);
+    for (; j < n; ++j) {
+      row[j] = std::exp((row[j] - mx) * scale);
+      sum += row[j];
+    }
+    const Batch inv(1.0f / sum);
+    j = 0;
+    for (; j + W <= n; j += W) (Batch::load_unaligned(row + j) * inv).store_unaligned(row + j);
+    for (; j < n; ++j) row[j] *= 1.0f / sum;
+  }
+
+  static void attention(const AttentionShape& s, const float* q, const float* k, const float* v, float* out,
+                        float* scratch) {
+    float* packed_k = scratch;                                             // K^T: [key_dim][keys]
+    float* packed_v = packed_k + packed_b_floats(s.key_dim, s.keys);       // V: [keys][value_dim]
+    float* scores = packed_v + packed_b_floats(s.keys, s.value_dim);       // [kQueryBlock][keys]
+    const int lds = padded(s.keys);
+    pack_b_nk(k, s.ldk, s.key_dim, s.keys, packed_k);
+    pack_b_kn(v, s.ldv, s.keys, s.value_dim, packed_v);
+    const Epilogue plain;
+    for (int q0 = 0; q0 < s.queries; q0 += kQueryBlock) {
+      const int rows = std::min(kQueryBlock, s.queries - q0);
+      gemm(rows, s.keys, s.key_dim, q + std::size_t(q0) * s.ldq, s.ldq, packed_k, scores, lds, plain);
+      for (int r = 0; r < rows; ++r) softmax_row(scores + std::size_t(r) * lds, s.keys, s.scale);
+      gemm(rows, s.value_dim, s.keys, scores, lds, packed_v, out + std::size_t(q0) * s.ldo, s.ldo, plain);
+    }
+  }
+
+  // ---------------------------------------------------------- elementwise
+
+  static void layer_norm(const float* x, int rows, int channels, const float* gamma, const float* beta, float eps,
+                         float* y) {
+#pragma omp parallel for schedule(static) if (std::size_t(rows) * channels > 100000)
+    for (int r = 0; r < rows; ++r) {
+      const float* xr = x + std::size_t(r) * channels;
+      float* yr = y + std::size_t(r) * channels;
+      Batch vs(0.0f);
+      int c = 0;
+      for (; c + W <= channels; c += W) vs += Batch::load_unaligned(xr + c);
+      float sum = xsimd::hadd(vs);
+      for (; c < channels; ++c) sum += xr[c];
+      const float mean = sum / static_cast<float>(channels);
+      const Batch bmean(mean);
+      Batch vq(0.0f);
+      c = 0;
+      for (; c + W <= channels; c += W) {
+        const Batch d = Batch::load_unaligned(xr + c) - bmean;
+        vq = xsimd::fma(d, d, vq);
+      }
+      float sq = xsimd::hadd(vq);
+      for (; c < channels; ++c) sq += (xr[c] - mean) * (xr[c] - mean);
+      const float inv_std = 1.0f / std::sqrt(sq / static_cast<float>(channels) + eps);
+      const Batch binv(inv_std);
+      c = 0;
+      for (; c + W <= channels; c += W) {
+        const Batch d = (Batch::load_unaligned(xr + c) - bmean) * binv;
+        xsimd::fma(d, Batch::load_unaligned(gamma + c), Batch::load_unaligned(beta + c)).store_unaligned(yr + c);
+      }
+      for (; c < channels; ++c) yr[c] = (xr[c] - mean) * inv_std * gamma[c] + beta[c];
+    }
+  }
+
+  static void activate_inplace(Activation act, float* x, std::size_t n) {
+    if (act == Activation::none) return;
+    std::size_t i = 0;
+    for (; i + W <= n; i += W) activate(act, Batch::load_unaligned(x + i)).store_unaligned(x + i);
+    for (; i < n; ++i) x[i] = activate(act, x[i]);
+  }
+
+  static Batch sigmoid(Batch v) { return Batch(1.0f) / (Batch(1.0f) + xsimd::exp(-v)); }
+
+  static void sigmoid_clip(float* x, std::size_t n, float lo, float hi) {
+    const Batch blo(lo), bhi(hi);
+    std::size_t i = 0;
+    for (; i + W <= n; i += W)
+      xsimd::min(xsimd::max(sigmoid(Batch::load_unaligned(x + i)), blo), bhi).store_unaligned(x + i);
+    for (; i < n; ++i) x[i] = std::clamp(1.0f / (1.0f + std::exp(-x[i])), lo, hi);
+  }
+
+  static void add(float* y, const float* x, std::size_t n) {
+    std::size_t i = 0;
+    for (; i + W <= n; i += W) (Batch::load_unaligned(y + i) + Batch::load_unaligned(x + i)).store_unaligned(y + i);
+    for (; i < n; ++i) y[i] += x[i];
+  }
+
+  // Blocked W x W so both sides stream whole cache lines.
+  static void transpose(const float* x, int rows, int cols, bool accumulate, float* y) {
+    constexpr int kBlock = 16;
+    for (int r0 = 0; r0 < rows; r0 += kBlock)
+      for (int c0 = 0; c0 < cols; c0 += kBlock)
+        for (int c = c0; c < std::min(cols, c0 + kBlock); ++c)
+          for (int r = r0; r < std::min(rows, r0 + kBlock); ++r) {
+            float& o = y[std::size_t(c) * rows + r];
+            const float v = x[std::size_t(r) * cols + c];
+            o = accumulate ? o + v : v;
+          }
+  }
+
+  static KernelTable table(Isa isa) {
+    return {isa,
+            packed_linear_floats,
+            pack_linear,
+            linear,
+            conv2d_scratch_floats,
+            conv2d,
+            attention_scratch_floats,
+            attention,
+            layer_norm,
+            activate_inplace,
+            sigmoid_clip,
+            add,
+            transpose};
+  }
+};
+
+}  // namespace et::simd

@@ -1,0 +1,230 @@
+// Every kernel of every runnable SIMD table against the reference table, on
+// random inputs and odd shapes around the vector widths (W = 4 NEON, 8 AVX2,
+// 16 AVX-512; panels of 2W): 1, W-1, W, W+1, 2W+3 and partial tiles.
+// Bounds scale with the reduction length K: |simd - ref| <= 4 K u S + abs,
+// u = 2^-24 and S the sum of the magnitudes of the terms.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "kernels/kernels.h"
+#include "tests/test_util.h"
+
+namespace et {
+namespace {
+
+constexpr double kUnit = 1.0 / 16777216.0;  // 2^-24
+
+std::vector<Isa> simd_isas() {
+  std::vector<Isa> isas;
+  for (Isa isa : runnable_isas())
+    if (isa != Isa::reference) isas.push_back(isa);
+  return isas;
+}
+
+const char* act_name(Activation a) {
+  switch (a) {
+    case Activation::none: return "none";
+    case Activation::relu: return "relu";
+    case Activation::gelu_erf: return "gelu";
+    case Activation::hardswish: return "hardswish";
+  }
+  return "?";
+}
+
+// 64-byte aligned float storage for packed weights.
+struct Aligned {
+  explicit Aligned(std::size_t n) : data(static_cast<float*>(std::aligned_alloc(64, (n * 4 + 127) / 64 * 64))) {}
+  ~Aligned() { std::free(data); }
+  float* data;
+};
+
+const std::vector<int> kOddSizes = {1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 19, 31, 32, 33, 35, 48, 67};
+
+}  // namespace
+
+TEST_CASE("kernels: the reference table is always runnable and ISA names round-trip") {
+  CHECK(runnable_isas().front() == Isa::reference);
+  for (Isa isa : {Isa::reference, Isa::avx2, Isa::avx512, Isa::neon}) CHECK(parse_isa(isa_name(isa)) == isa);
+  CHECK(test::error_of([] { parse_isa("sse9"); }) == "ISA 'sse9': expected one of reference, avx2, avx512, neon");
+  MESSAGE("runnable ISAs here: " << [] {
+    std::string s;
+    for (Isa isa : runnable_isas()) s += std::string(isa_name(isa)) + " ";
+    return s;
+  }());
+}
+
+TEST_CASE("kernels: linear with bias, activations, residual accumulate and strides") {
+  const KernelTable& ref = kernel_table(Isa::reference);
+  std::uint32_t seed = 100;
+  for (Isa isa : simd_isas()) {
+    const KernelTable& fast = kernel_table(isa);
+    std::vector<int> in_sizes = kOddSizes;
+    in_sizes.insert(in_sizes.end(), {129, 257, 600});  // past the K blocking of every ISA
+    for (int rows : {1, 5, 6, 7, 13, 64}) {
+      for (int in : in_sizes) {
+        for (int out : {1, 7, 8, 15, 16, 17, 31, 32, 33, 35, 67, 144}) {
+          const Activation act = static_cast<Activation>(seed % 4);
+          const bool accumulate = (seed / 4) % 2 == 1;
+          const bool has_bias = seed % 5 != 0;
+          ++seed;
+          INFO(std::string(isa_name(isa)), " rows ", rows, " in ", in, " out ", out, " act ", std::string(act_name(act)), " accumulate ",
+               accumulate, " bias ", has_bias, " seed ", seed);
+          const LinearShape s{rows, in, out, in + 3, out + 5};
+          const auto x = test::random_values(std::size_t(rows) * s.ldx, seed);
+          const auto w = test::random_values(std::size_t(out) * in, seed + 1, 0.3f);
+          const auto b = test::random_values(std::size_t(out), seed + 2);
+          const auto y0 = test::random_values(std::size_t(rows) * s.ldy, seed + 3);
+          Aligned pr(ref.packed_linear_floats(out, in)), pf(fast.packed_linear_floats(out, in));
+          ref.pack_linear(w.data(), has_bias ? b.data() : nullptr, out, in, pr.data);
+          fast.pack_linear(w.data(), has_bias ? b.data() : nullptr, out, in, pf.data);
+          std::vector<float> yr = y0, yf = y0;
+          ref.linear(s, x.data(), pr.data, act, accumulate, yr.data());
+          fast.linear(s, x.data(), pf.data, act, accumulate, yf.data());
+          double worst = 0;
+          bool padding_intact = true;
+          for (int n = 0; n < rows; ++n) {
+            for (int m = 0; m < out; ++m) {
+              double mag = has_bias ? std::fabs(b[m]) : 0;
+              for (int k = 0; k < in; ++k) mag += std::fabs(double(x[n * s.ldx + k]) * w[m * in + k]);
+              const std::size_t i = std::size_t(n) * s.ldy + m;
+              const double bound = 4 * (in + 1) * kUnit * mag + 4e-7 * (1 + std::fabs(yr[i]));
+              worst = std::max(worst, std::fabs(double(yr[i]) - yf[i]) / bound);
+            }
+            for (int m = out; m < s.ldy; ++m)  // stride padding untouched
+              padding_intact &= yf[std::size_t(n) * s.ldy + m] == y0[std::size_t(n) * s.ldy + m];
+          }
+          CHECK(worst <= 1.0);
+          CHECK(padding_intact);
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("kernels: conv2d with kernels 1/2/3/16, strides, padding and groups") {
+  const KernelTable& ref = kernel_table(Isa::reference);
+  struct Case {
+    int in_c, h, w, out_c, kernel, stride, pad, groups;
+  };
+  const std::vector<Case> cases = {
+      {3, 17, 19, 6, 3, 2, 1, 1},   {6, 9, 9, 12, 3, 2, 1, 1},    {48, 16, 16, 32, 3, 1, 1, 1},
+      {4, 5, 7, 1, 3, 1, 1, 1},     {8, 16, 16, 4, 1, 1, 0, 1},   {3, 32, 32, 17, 16, 16, 0, 1},
+      {5, 8, 10, 7, 2, 2, 0, 1},    {8, 7, 7, 12, 1, 1, 0, 4},    {12, 9, 11, 6, 3, 1, 1, 3},
+      {1, 1, 1, 1, 1, 1, 0, 1},     {2, 3, 3, 33, 3, 1, 1, 1},    {16, 40, 40, 8, 3, 2, 1, 1}};
+  std::uint32_t seed = 500;
+  for (Isa isa : simd_isas()) {
+    const KernelTable& fast = kernel_table(isa);
+    for (const Case& c : cases) {
+      for (Activation act : {Activation::none, Activation::hardswish, Activation::relu}) {
+        ++seed;
+        const Conv2dShape s{c.in_c, c.h, c.w, c.out_c, c.kernel, c.stride, c.pad, c.groups};
+        INFO(std::string(isa_name(isa)), " conv in ", c.in_c, "x", c.h, "x", c.w, " out ", c.out_c, " k ", c.kernel, " s ",
+             c.stride, " p ", c.pad, " g ", c.groups, " act ", std::string(act_name(act)), " seed ", seed);
+        const int k = c.in_c / c.groups * c.kernel * c.kernel;
+        const auto x = test::random_values(std::size_t(c.in_c) * c.h * c.w, seed);
+        const auto w = test::random_values(std::size_t(c.out_c) * k, seed + 1, 0.3f);
+        const auto b = test::random_values(std::size_t(c.out_c), seed + 2);
+        const std::size_t out_n = std::size_t(c.out_c) * s.out_height() * s.out_width();
+        std::vector<float> yr(out_n, -7.0f), yf(out_n, -7.0f);
+        std::vector<float> sr(ref.conv2d_scratch_floats(s) + 1), sf_(fast.conv2d_scratch_floats(s) + 16);
+        Aligned scratch(fast.conv2d_scratch_floats(s) + 16);
+        ref.conv2d(s, x.data(), w.data(), b.data(), act, yr.data(), sr.data());
+        fast.conv2d(s, x.data(), w.data(), b.data(), act, yf.data(), scratch.data);
+        double worst = 0;
+        for (std::size_t i = 0; i < out_n; ++i) {
+          // Magnitude bound: K terms of |x| <= ~4 and |w| <= ~1.
+          const double bound = 4 * (k + 1) * kUnit * (4.0 * k * 0.3 + 4) + 1e-6 * (1 + std::fabs(yr[i]));
+          worst = std::max(worst, std::fabs(double(yr[i]) - yf[i]) / bound);
+        }
+        CHECK(worst <= 1.0);
+      }
+    }
+  }
+}
+
+TEST_CASE("kernels: attention with key dim != value dim, strided q/k/v and odd token counts") {
+  const KernelTable& ref = kernel_table(Isa::reference);
+  struct Case {
+    int queries, keys, dk, dv;
+  };
+  const std::vector<Case> cases = {{1, 1, 1, 1},   {7, 5, 3, 5},    {49, 61, 16, 48}, {320, 320, 48, 48},
+                                   {61, 17, 16, 64}, {13, 320, 32, 32}, {50, 33, 9, 17}};
+  std::uint32_t seed = 900;
+  for (Isa isa : simd_isas()) {
+    const KernelTable& fast = kernel_table(isa);
+    for (const Case& c : cases) {
+      ++seed;
+      INFO(std::string(isa_name(isa)), " attention queries ", c.queries, " keys ", c.keys, " dk ", c.dk, " dv ", c.dv, " seed ", seed);
+      const int ld = 2 * c.dk + c.dv + 3;  // q, k, v side by side in one strided buffer, like a qkv projection
+      const AttentionShape s{c.queries, c.keys, c.dk, c.dv, ld, ld, ld, c.dv + 2, 1.0f / std::sqrt(float(c.dk))};
+      const auto qkv = test::random_values(std::size_t(std::max(c.queries, c.keys)) * ld, seed);
+      const float* q = qkv.data();
+      const float* k = qkv.data() + c.dk;
+      const float* v = qkv.data() + 2 * c.dk;
+      std::vector<float> yr(std::size_t(c.queries) * s.ldo, 5.0f), yf = yr;
+      std::vector<float> sr(ref.attention_scratch_floats(s));
+      Aligned scratch(fast.attention_scratch_floats(s));
+      ref.attention(s, q, k, v, yr.data(), sr.data());
+      fast.attention(s, q, k, v, yf.data(), scratch.data);
+      double worst = 0;
+      for (int i = 0; i < c.queries; ++i) {
+        for (int d = 0; d < s.ldo; ++d) {
+          const std::size_t at = std::size_t(i) * s.ldo + d;
+          if (d >= c.dv) {
+            CHECK(yf[at] == 5.0f);  // stride padding untouched
+            continue;
+          }
+          // Softmax weights sum to 1: error ~ (dk + keys) u max|v| plus exp's few ulp.
+          const double bound = 8 * (c.dk + c.keys) * kUnit * 4.0 + 2e-6;
+          worst = std::max(worst, std::fabs(double(yr[at]) - yf[at]) / bound);
+        }
+      }
+      CHECK(worst <= 1.0);
+    }
+  }
+}
+
+TEST_CASE("kernels: layer norm, activations, sigmoid clip, add and transpose") {
+  const KernelTable& ref = kernel_table(Isa::reference);
+  std::uint32_t seed = 1300;
+  for (Isa isa : simd_isas()) {
+    const KernelTable& fast = kernel_table(isa);
+    for (int n : kOddSizes) {
+      ++seed;
+      INFO(std::string(isa_name(isa)), " n ", n, " seed ", seed);
+      const auto x = test::random_values(std::size_t(n) * 5, seed, 3.0f);
+      const auto g = test::random_values(std::size_t(n), seed + 1);
+      const auto b = test::random_values(std::size_t(n), seed + 2);
+      std::vector<float> yr(x.size()), yf(x.size());
+      ref.layer_norm(x.data(), 5, n, g.data(), b.data(), 1e-5f, yr.data());
+      fast.layer_norm(x.data(), 5, n, g.data(), b.data(), 1e-5f, yf.data());
+      for (std::size_t i = 0; i < x.size(); ++i) CHECK(std::fabs(yr[i] - yf[i]) <= 1e-5f * (1 + std::fabs(yr[i])));
+      for (Activation act : {Activation::relu, Activation::gelu_erf, Activation::hardswish}) {
+        std::vector<float> ar = x, af = x;
+        ref.activate(act, ar.data(), ar.size());
+        fast.activate(act, af.data(), af.size());
+        for (std::size_t i = 0; i < x.size(); ++i) CHECK(std::fabs(ar[i] - af[i]) <= 2e-6f * (1 + std::fabs(ar[i])));
+      }
+      std::vector<float> sr = x, sf = x;
+      ref.sigmoid_clip(sr.data(), sr.size(), 1e-4f, 1 - 1e-4f);
+      fast.sigmoid_clip(sf.data(), sf.size(), 1e-4f, 1 - 1e-4f);
+      for (std::size_t i = 0; i < x.size(); ++i) CHECK(std::fabs(sr[i] - sf[i]) <= 1e-6f);
+      std::vector<float> ar = g, af = g;
+      ref.add(ar.data(), b.data(), ar.size());
+      fast.add(af.data(), b.data(), af.size());
+      CHECK(ar == af);  // one rounding either way: exact
+      for (bool accumulate : {false, true}) {
+        std::vector<float> tr(x.size(), 1.0f), tf(x.size(), 1.0f);
+        ref.transpose(x.data(), 5, n, accumulate, tr.data());
+        fast.transpose(x.data(), 5, n, accumulate, tf.data());
+        CHECK(tr == tf);
+      }
+    }
+  }
+}
+
+}  // namespace et
