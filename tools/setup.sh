@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian machine lacks to build and test efficienttrack:
 # the C++ toolchain, xsimd, doctest, stb, and (build time only) Debian's
-# python3-torch / python3-onnx / python3-numpy for /usr/bin/python3.
+# python3-torch / python3-onnx / python3-numpy for /usr/bin/python3, and the
+# AArch64 cross compiler with qemu-user for the NEON kernel tests.
 # Idempotent: does nothing when every package is present.
 set -euo pipefail
 
 packages=(g++ cmake make libxsimd-dev doctest-dev libstb-dev
-          python3 python3-torch python3-onnx python3-numpy)
+          python3 python3-torch python3-onnx python3-numpy
+          g++-aarch64-linux-gnu qemu-user)  # the last two: NEON cross tests
 
 missing=()
 for p in "${packages[@]}"; do
