@@ -19,6 +19,23 @@ void linear(const LinearShape& s, const float* x, const float* w, const float* b
   }
 }
 
+void linear_grouped(const LinearShape& s, int groups, const float* x, const float* w, const float* b,
+                    float* y) {
+  const int in_per_group = s.in / groups, out_per_group = s.out / groups;
+#pragma omp parallel for schedule(static)
+  for (int n = 0; n < s.rows; ++n) {
+    const float* xr = x + static_cast<std::size_t>(n) * s.ldx;
+    float* yr = y + static_cast<std::size_t>(n) * s.ldy;
+    for (int m = 0; m < s.out; ++m) {
+      const float* xg = xr + (m / out_per_group) * in_per_group;
+      const float* wr = w + static_cast<std::size_t>(m) * in_per_group;
+      float acc = 0.0f;
+      for (int k = 0; k < in_per_group; ++k) acc += xg[k] * wr[k];
+      yr[m] = b ? acc + b[m] : acc;
+    }
+  }
+}
+
 void conv2d(const Conv2dShape& s, const float* x, const float* weight, const float* bias, float* y) {
   const int oh = s.out_height(), ow = s.out_width();
   const int in_per_group = s.in_channels / s.groups;
@@ -115,6 +132,31 @@ void relu(float* x, std::size_t n) {
 
 void sigmoid_clip(float* x, std::size_t n, float lo, float hi) {
   for (std::size_t i = 0; i < n; ++i) x[i] = std::clamp(1.0f / (1.0f + std::exp(-x[i])), lo, hi);
+}
+
+void soft_argmax(const float* logits, int height, int width, float step, float offset, float* prob,
+                 float expected[2]) {
+  const std::size_t cells = static_cast<std::size_t>(height) * width;
+  float max_logit = -INFINITY;
+  for (std::size_t i = 0; i < cells; ++i) max_logit = std::max(max_logit, logits[i]);
+  float denom = 0.0f;
+  for (std::size_t i = 0; i < cells; ++i) {
+    prob[i] = std::exp(logits[i] - max_logit);
+    denom += prob[i];
+  }
+  const float inv = 1.0f / denom;
+  float ex = 0.0f, ey = 0.0f;
+  for (int y = 0; y < height; ++y) {
+    const float cy = step * static_cast<float>(y) + offset;
+    for (int x = 0; x < width; ++x) {
+      float& p = prob[static_cast<std::size_t>(y) * width + x];
+      p *= inv;
+      ex += p * (step * static_cast<float>(x) + offset);
+      ey += p * cy;
+    }
+  }
+  expected[0] = ex;
+  expected[1] = ey;
 }
 
 void add(float* y, const float* x, std::size_t n) {
