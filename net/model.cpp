@@ -2,6 +2,10 @@
 
 #include <cstdlib>
 
+#include "net/config_names.h"
+#include "net/efficienttrack.h"
+#include "net/random_weights.h"
+#include "net/vittrack.h"
 #include "net/vittrack_zoo.h"
 #include "weights/blob_format.h"
 #include "weights/error.h"
@@ -18,17 +22,38 @@ std::string model_dir() {
 }
 
 std::string resolve_model_path(const std::string& path_or_name) {
-  if (path_or_name.empty()) throw Error("--model: empty; expected a blob path or vittrack-zoo");
+  if (path_or_name.empty())
+    throw Error("--model: empty; expected a blob path, vittrack-zoo or a config name (et-..., vit-...)");
   const bool looks_like_path = path_or_name.find('/') != std::string::npos ||
                                path_or_name.ends_with(".etb");
   if (looks_like_path) return path_or_name;
   if (path_or_name == "vittrack-zoo") return model_dir() + "/vittrack-zoo.etb";
+  if (is_config_name(path_or_name))
+    throw Error("model '" + path_or_name + "': a config name has no file; Model::load builds it from seeded weights");
   throw Error("unknown model '" + path_or_name +
-              "': expected a blob path (containing '/' or ending in .etb) or vittrack-zoo");
+              "': expected a blob path (containing '/' or ending in .etb), vittrack-zoo, or a config name "
+              "et-c{C}-d{D}-{af|faf|gaf|fgaf}-{bn|ln}-{conv3x3|conv2x2}-{center|corner} or "
+              "vit-d{D}-c{C}-{standard|conv3x3|conv2x2}-{center|corner}");
 }
 
-std::shared_ptr<const Model> Model::load(const std::string& path_or_name) {
+std::shared_ptr<const Model> Model::load(const std::string& path_or_name) { return load(path_or_name, 0); }
+
+std::shared_ptr<const Model> Model::load(const std::string& path_or_name, std::uint64_t seed) {
+  if (is_config_name(path_or_name))
+    return from_blob(random_blob(parse_config_name(path_or_name), seed,
+                                 path_or_name + " (seed " + std::to_string(seed) + ", generated)"));
   return from_blob(BlobFile::open(resolve_model_path(path_or_name)));
+}
+
+std::vector<LayerSpec> family_layers(const ModelConfig& config) {
+  switch (config.family) {
+    case blob::kFamilyVittrackZoo: return vittrack_zoo_layers(config);
+    case blob::kFamilyEfficientTrack: return efficienttrack_layers(config);
+    case blob::kFamilyVittrack: return vittrack_layers(config);
+    default:
+      throw Error("config family: got " + family_name(config.family) +
+                  ", expected vittrack-zoo, efficienttrack or vittrack");
+  }
 }
 
 std::shared_ptr<const Model> Model::from_blob(std::shared_ptr<const BlobFile> blob) {
@@ -40,12 +65,18 @@ Model::Model(PrivateTag, std::shared_ptr<const BlobFile> blob) : blob_(std::move
     case blob::kFamilyVittrackZoo:
       family_ = make_vittrack_zoo(*blob_);
       break;
+    case blob::kFamilyEfficientTrack:
+      family_ = make_efficienttrack(*blob_);
+      break;
+    case blob::kFamilyVittrack:
+      family_ = make_vittrack(*blob_);
+      break;
     case blob::kFamilyNone:
       throw Error(blob_->path() + ": config family: got 0 (none: a tensor container such as a "
                   "golden file), expected a model");
     default:
       throw Error(blob_->path() + ": config family: got " + family_name(blob_->config().family) +
-                  ", which this build cannot run yet (supported: vittrack-zoo)");
+                  ", which this build cannot run (supported: vittrack-zoo, efficienttrack, vittrack)");
   }
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "net/layers.h"
 #include "net/network.h"
 #include "weights/blob.h"
 
@@ -33,8 +34,13 @@ class FamilyModel {
 // Immutable and shareable: any number of Networks (trackers) on any threads.
 class Model : public std::enable_shared_from_this<Model> {
  public:
-  // `path_or_name`: a blob path, or a built-in name (see resolve_model_path).
+  // `path_or_name`: a blob path, a built-in name (see resolve_model_path),
+  // or a config name (net/config_names.h), built with seed 0.
   static std::shared_ptr<const Model> load(const std::string& path_or_name);
+  // The same; a config name is built from seeded random weights
+  // (net/random_weights.h), bit-identical to tools/export_family.py
+  // --config NAME --seed SEED. The seed is unused for blob files.
+  static std::shared_ptr<const Model> load(const std::string& path_or_name, std::uint64_t seed);
   static std::shared_ptr<const Model> from_blob(std::shared_ptr<const BlobFile> blob);
 
   const BlobFile& blob() const { return *blob_; }
@@ -56,8 +62,13 @@ class Model : public std::enable_shared_from_this<Model> {
 // Built-in names map to blobs made by the build: "vittrack-zoo" ->
 // $ET_MODEL_DIR/vittrack-zoo.etb (default: the build's models/ folder).
 // Anything containing '/' or ending in ".etb" is a path. Throws et::Error
-// for an unknown name, listing the known ones.
+// for an unknown name, listing the known ones, and for a config name (it
+// has no file; Model::load builds it).
 std::string resolve_model_path(const std::string& path_or_name);
+
+// The layers (blob tensors, in order) of a model with this config, for any
+// family this build runs. Throws et::Error for family none or unknown.
+std::vector<LayerSpec> family_layers(const ModelConfig& config);
 
 // The folder holding the build's exported blobs ($ET_MODEL_DIR overrides).
 std::string model_dir();

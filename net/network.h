@@ -1,13 +1,17 @@
 #pragma once
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string_view>
+
+#include "weights/error.h"
 
 namespace et {
 
 // Receives named intermediate activations during a forward pass (parity
 // tests, debugging). Names and layouts match the goldens of
-// tools/dump_golden.py: tokens are [N, C] row-major, maps are CHW.
+// tools/dump_golden.py and tools/dump_golden_family.py: tokens are [N, C]
+// row-major, maps are CHW.
 class ActivationProbe {
  public:
   virtual ~ActivationProbe() = default;
@@ -23,6 +27,27 @@ struct CenterHeadMaps {
   std::span<const float> offset;  // [2,16,16], x then y, in cells
 };
 
+// Which head a network ends in: center (center_maps()) or corner
+// (corner_output()).
+enum class HeadKind { center, corner };
+
+// Corner-head result of the last run() (models.md "Heads"); the spans are
+// valid until the next run(). Each branch's 16x16 logit map is soft-argmaxed:
+// softmax over the 256 cells, then the expected pixel coordinate with cell
+// coordinates 16*i (top-left) and 16*i + 15 (bottom-right), divided by the
+// search crop side (256).
+struct CornerHeadOutput {
+  std::span<const float> top_left;      // [16,16] probabilities (sum 1), index 16*y + x
+  std::span<const float> bottom_right;  // [16,16] probabilities (sum 1)
+  std::array<float, 4> box{};           // x1, y1, x2, y2 as fractions of the search crop side
+  float peak_top_left = 0;              // largest probability of top_left
+  float peak_bottom_right = 0;          // largest probability of bottom_right
+  // peak_top_left * peak_bottom_right: the probability of the most likely
+  // (top-left cell, bottom-right cell) pair, the maps taken as independent;
+  // 1 for two one-hot maps, 1/65536 for two uniform ones.
+  float confidence = 0;
+};
+
 // The per-tracker state of a model: activation arena and the cached template
 // embedding. Weights are shared read-only with every other Network of the
 // same Model. Not thread-safe itself; use one Network per thread/tracker.
@@ -35,6 +60,11 @@ class Network {
   // x: normalised search crop [3, search_size, search_size]. Requires a template.
   virtual void run(const float* x, ActivationProbe* probe = nullptr) = 0;
   virtual CenterHeadMaps center_maps() const = 0;
+  virtual HeadKind head_kind() const { return HeadKind::center; }
+  // The corner head's result; a center-head network throws et::Error.
+  virtual CornerHeadOutput corner_output() const {
+    throw Error("network: corner_output(): this model has a center head; read center_maps()");
+  }
   virtual std::size_t arena_bytes() const = 0;
 };
 

@@ -2,6 +2,7 @@
 #include <memory>
 #include <vector>
 
+#include "net/layers.h"
 #include "net/model.h"
 #include "net/tensor_specs.h"
 
@@ -12,6 +13,9 @@ namespace et {
 // search] = 320 tokens, final LayerNorm, center head. Channels, heads, depth,
 // MLP ratio and head width come from the config (the trained model: C=48,
 // 1 head, depth 3, ratio 4, head 32).
+
+// The layers such a model is made of, in blob order.
+std::vector<LayerSpec> vittrack_zoo_layers(const ModelConfig& config);
 
 // The tensors such a blob must hold, PyTorch names and layouts (FORMAT.md).
 std::vector<TensorSpec> vittrack_zoo_tensor_specs(const ModelConfig& config);

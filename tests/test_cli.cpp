@@ -54,6 +54,33 @@ TEST_CASE("cli: inspect --json carries the same counts") {
   CHECK(r.out.find("{\"name\": \"pos_embed_x\", \"dtype\": \"f32\", \"shape\": [256,48],") != std::string::npos);
 }
 
+TEST_CASE("cli: inspect builds a config name from seeded weights") {
+  const Result r = cli("inspect --model et-c256-d3-fgaf-bn-conv3x3-center --seed 7");
+  INFO(r.out);
+  CHECK(r.status == 0);
+  CHECK(r.out.starts_with("model: et-c256-d3-fgaf-bn-conv3x3-center (seed 7)\nfile: "
+                          "et-c256-d3-fgaf-bn-conv3x3-center (seed 7, generated) ("));
+  CHECK(r.out.find("  family          efficienttrack\n") != std::string::npos);
+  CHECK(r.out.find("  block_type      fgaf\n") != std::string::npos);
+  CHECK(r.out.find("\nparameters: 3496421\n") != std::string::npos);  // bn: 4,608 fewer than ln (LayerNorms, biases)
+  CHECK(r.out.find("\nmacs: 1289768960\n") != std::string::npos);
+  const Result j = cli("inspect --json --model vit-d3-c128-standard-corner --seed 2");
+  INFO(j.out);
+  CHECK(j.status == 0);
+  CHECK(j.out.starts_with("{\"model\": \"vit-d3-c128-standard-corner\", \"seed\": 2, "));
+  CHECK(j.out.find("\"parameters\": 1182594,") != std::string::npos);
+  CHECK(j.out.find("{\"name\": \"head (corner)\", \"parameters\": 488962, \"macs\": 125050880,") !=
+        std::string::npos);
+}
+
+TEST_CASE("cli: run drives a corner-head config") {
+  const Result r = cli("run --model vit-d1-c64-standard-corner --seed 3 --runs 1");
+  INFO(r.out);
+  CHECK(r.status == 0);
+  CHECK(r.out.starts_with("model      vit-d1-c64-standard-corner (seed 3), generated\n"));
+  CHECK(r.out.find("corner confidence ") != std::string::npos);
+}
+
 TEST_CASE("cli: errors go to stderr with a non-zero exit status") {
   SUBCASE("unknown command") {
     const Result r = cli("frobnicate");
@@ -74,6 +101,22 @@ TEST_CASE("cli: errors go to stderr with a non-zero exit status") {
     const Result r = cli("inspect --model vittrack-huge");
     CHECK(r.status == 1);
     CHECK(r.out.find("unknown model 'vittrack-huge'") != std::string::npos);
+  }
+  SUBCASE("a malformed config name") {
+    const Result r = cli("inspect --model et-c256-d3-fgax-bn-conv3x3-center");
+    CHECK(r.status == 1);
+    CHECK(r.out == "efficienttrack inspect: error: model name 'et-c256-d3-fgax-bn-conv3x3-center': block type "
+                   "'fgax' (part 4): expected af, faf, gaf or fgaf\n");
+  }
+  SUBCASE("--seed for a file") {
+    const Result r = cli("inspect --seed 3 --model " + kZoo);
+    CHECK(r.status == 1);
+    CHECK(r.out.find("error: --seed: applies to config names (et-..., vit-...), not to ") != std::string::npos);
+  }
+  SUBCASE("a negative seed") {
+    const Result r = cli("inspect --seed -1 --model vit-d1-c64-standard-corner");
+    CHECK(r.status == 1);
+    CHECK(r.out == "efficienttrack inspect: error: --seed: got '-1', expected an integer in [0, 9223372036854775807]\n");
   }
   SUBCASE("a file that is not a blob") {
     const std::string dir = test::temp_dir("cli-notblob");

@@ -102,6 +102,15 @@ void validate_config(const ModelConfig& c, const std::string& where) {
   } else {
     require(c.block_type != blob::kBlockVit, where, "block_type", c.block_type,
             "1..4 (af, faf, gaf, fgaf) for efficienttrack");
+    require(c.patch_embed != blob::kPatchStandard, where, "patch_embed", c.patch_embed,
+            "0 or 1 (conv3x3, conv2x2) for efficienttrack");
+    require(c.mlp_ratio >= 1 && c.mlp_ratio <= 16, where, "mlp_ratio", c.mlp_ratio, "1..16 (FFN hidden / C)");
+    require(c.value_dim * c.heads == c.channels, where, "value_dim", c.value_dim,
+            "channels / heads = " + std::to_string(c.channels / c.heads));
+    const bool group = c.block_type == blob::kBlockGAF || c.block_type == blob::kBlockFGAF;
+    if (!group)
+      require(c.key_dim == c.value_dim, where, "key_dim", c.key_dim,
+              std::to_string(c.value_dim) + " (= channels / heads in A blocks)");
   }
   if (c.family == blob::kFamilyVittrackZoo) {
     require(c.patch_embed == blob::kPatchConv3x3, where, "patch_embed", c.patch_embed,

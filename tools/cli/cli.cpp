@@ -2,7 +2,10 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 
+#include "net/config_names.h"
+#include "net/model.h"
 #include "weights/error.h"
 
 #ifndef ET_DEFAULT_SHARED_DIR
@@ -96,6 +99,33 @@ std::string json_string(const std::string& s) {
     }
   }
   return out + "\"";
+}
+
+Option model_option() {
+  return {"--model", "M",
+          "blob path, built-in name (vittrack-zoo) or config name: "
+          "et-c{C}-d{D}-{af|faf|gaf|fgaf}-{bn|ln}-{conv3x3|conv2x2}-{center|corner} or "
+          "vit-d{D}-c{C}-{standard|conv3x3|conv2x2}-{center|corner} (seeded random weights)",
+          "vittrack-zoo"};
+}
+
+Option seed_option() {
+  return {"--seed", "N", "seed of a config name's random weights (same weights as tools/export_family.py --seed N)",
+          "0"};
+}
+
+std::shared_ptr<const Model> load_model(const Parsed& args) {
+  const std::string name = args.get("--model", "vittrack-zoo");
+  const long seed = args.get_int("--seed", 0, 0, std::numeric_limits<long>::max());
+  if (args.has("--seed") && !is_config_name(name))
+    throw Error("--seed: applies to config names (et-..., vit-...), not to '" + name + "'");
+  return Model::load(name, static_cast<std::uint64_t>(seed));
+}
+
+std::string model_label(const Parsed& args) {
+  const std::string name = args.get("--model", "vittrack-zoo");
+  if (!is_config_name(name)) return name;
+  return name + " (seed " + args.get("--seed", "0") + ")";
 }
 
 std::string shared_dir() {

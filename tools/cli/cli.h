@@ -3,9 +3,14 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+namespace et {
+class Model;
+}
 
 namespace et::cli {
 
@@ -40,6 +45,15 @@ std::string with_commas(std::uint64_t n);  // 173953 -> "173,953"
 
 // Minimal JSON output: strings escaped, numbers as given.
 std::string json_string(const std::string& s);
+
+// The --model and --seed options every model-running command takes.
+Option model_option();
+Option seed_option();
+// Loads --model (default vittrack-zoo); --seed (default 0) seeds a config
+// name's random weights and is refused for a blob file or vittrack-zoo.
+std::shared_ptr<const Model> load_model(const Parsed& args);
+// "et-...-center (seed 7)" for a config name, else the --model argument.
+std::string model_label(const Parsed& args);
 
 // The shared data folder: $ET_SHARED_DIR, else the one the build was configured with.
 std::string shared_dir();

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <string>
 
+#include "net/config_names.h"
 #include "net/model.h"
 #include "tools/cli/commands.h"
 
@@ -41,7 +42,8 @@ std::string shape_json(const std::vector<std::int64_t>& shape) {
 
 int run_inspect(const Parsed& args) {
   const std::string model_arg = args.get("--model", "vittrack-zoo");
-  auto model = Model::load(model_arg);
+  const bool generated = is_config_name(model_arg);
+  auto model = load_model(args);
   const BlobFile& blob = model->blob();
   const auto stages = model->stage_costs();
   std::uint64_t stage_params = 0, macs = 0, macs_per_update = 0;
@@ -53,7 +55,9 @@ int run_inspect(const Parsed& args) {
   const std::uint64_t params = model->parameter_count();
 
   if (args.has("--json")) {
-    std::string j = "{\"model\": " + json_string(model_arg) + ", \"path\": " + json_string(blob.path()) +
+    std::string j = "{\"model\": " + json_string(model_arg) +
+                    (generated ? ", \"seed\": " + args.get("--seed", "0") : std::string()) +
+                    ", \"path\": " + json_string(blob.path()) +
                     ", \"format_version\": " + std::to_string(blob.format_version()) +
                     ", \"file_size\": " + std::to_string(blob.file_size()) + ", \"config\": {";
     bool first = true;
@@ -80,7 +84,7 @@ int run_inspect(const Parsed& args) {
     return 0;
   }
 
-  std::printf("model: %s\nfile: %s (%s bytes, format version %u, checksum ok)\n\nconfig:\n", model_arg.c_str(),
+  std::printf("model: %s\nfile: %s (%s bytes, format version %u, checksum ok)\n\nconfig:\n", model_label(args).c_str(),
               blob.path().c_str(), with_commas(blob.file_size()).c_str(), blob.format_version());
   for (const ConfigRow& r : config_rows(model->config())) std::printf("  %-15s %s\n", r.key, r.value.c_str());
   std::printf("\ntensors (%zu):\n  %-36s %-16s %12s %10s\n", blob.tensors().size(), "name", "shape", "offset", "bytes");
@@ -105,7 +109,8 @@ const Command& inspect_command() {
       "Print a weight blob's config, tensor table, and parameter and MAC counts per stage.\n"
       "`macs` counts one full forward pass (template and search); `macs_per_update` leaves out\n"
       "the template's patch embedding, which runs once per init.",
-      {{"--model", "M", "blob path or built-in name (vittrack-zoo)", "vittrack-zoo"},
+      {model_option(),
+       seed_option(),
        {"--json", "", "print JSON instead of text", ""},
        {"--help", "", "show this help", ""}},
       run_inspect};

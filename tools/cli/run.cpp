@@ -10,6 +10,7 @@
 #include <omp.h>
 #include <vector>
 
+#include "net/config_names.h"
 #include "net/model.h"
 #include "tools/cli/commands.h"
 #include "tracker/decode.h"
@@ -43,8 +44,27 @@ double iou(const Box& a, const BoxF& b) {
   return uni > 0 ? inter / uni : 0.0;
 }
 
+DecodeResult decode_center_maps(const Network& net, const Box& last, CropWindow search) {
+  const CenterHeadMaps maps = net.center_maps();
+  return decode_center(maps.score, maps.size, maps.offset, last, search);
+}
+
+// The corner box (fractions of the search crop) in frame pixels; `score` is
+// the head's confidence. No threshold: a corner head always places a box.
+DecodeResult decode_corner(const CornerHeadOutput& corner, CropWindow search) {
+  const double side = search.size;
+  const double x1 = search.x1 + corner.box[0] * side, y1 = search.y1 + corner.box[1] * side;
+  const double x2 = search.x1 + corner.box[2] * side, y2 = search.y1 + corner.box[3] * side;
+  DecodeResult r;
+  r.box = {static_cast<int>(std::floor(x1)), static_cast<int>(std::floor(y1)),
+           static_cast<int>(std::lround(std::max(x2 - x1, 1.0))), static_cast<int>(std::lround(std::max(y2 - y1, 1.0)))};
+  r.score = corner.confidence;
+  r.found = true;
+  return r;
+}
+
 int run_pair(const Parsed& args) {
-  const std::string model_arg = args.get("--model", "vittrack-zoo");
+  const std::string model_arg = model_label(args);
   const std::string sequence = args.get("--sequence", shared_dir() + "/sequences/otb_Crossing");
   const long runs = args.get_int("--runs", 50, 1, 100000);
   const std::string mode_arg = args.get("--mode", "opencv");
@@ -71,7 +91,7 @@ int run_pair(const Parsed& args) {
   const Box last = round_box(init_box, "the init box");
 
   auto start = Clock::now();
-  auto model = Model::load(model_arg);
+  auto model = load_model(args);
   auto net = model->create_network();
   const double load_ms = ms_since(start);
 
@@ -103,17 +123,24 @@ int run_pair(const Parsed& args) {
   }
   std::sort(times.begin(), times.end());
 
-  const CenterHeadMaps maps = net->center_maps();
   start = Clock::now();
-  const DecodeResult result = decode_center(maps.score, maps.size, maps.offset, last, search_window);
+  const DecodeResult result = net->head_kind() == HeadKind::corner ? decode_corner(net->corner_output(), search_window)
+                                                                    : decode_center_maps(*net, last, search_window);
   const double decode_ms = ms_since(start);
 
-  std::printf("model      %s (%s)\n", model_arg.c_str(), model->blob().path().c_str());
+  if (is_config_name(args.get("--model", "vittrack-zoo")))
+    std::printf("model      %s, generated\n", model_arg.c_str());
+  else
+    std::printf("model      %s (%s)\n", model_arg.c_str(), model->blob().path().c_str());
   std::printf("sequence   %s: template frame %ld, search frame %ld of %zu (mode %s)\n", sequence.c_str(),
               template_frame, search_frame, frames.size(), mode_arg.c_str());
   std::printf("init box   %d,%d,%d,%d\n", last.x, last.y, last.w, last.h);
-  std::printf("box        %d,%d,%d,%d  score %.4f  %s\n", result.box.x, result.box.y, result.box.w, result.box.h,
-              static_cast<double>(result.score), result.found ? "found" : "not found (kept the previous box)");
+  if (net->head_kind() == HeadKind::corner)
+    std::printf("box        %d,%d,%d,%d  corner confidence %.4g (peak probabilities multiplied)\n", result.box.x,
+                result.box.y, result.box.w, result.box.h, static_cast<double>(result.score));
+  else
+    std::printf("box        %d,%d,%d,%d  score %.4f  %s\n", result.box.x, result.box.y, result.box.w, result.box.h,
+                static_cast<double>(result.score), result.found ? "found" : "not found (kept the previous box)");
   if (static_cast<long>(gt.size()) >= search_frame && gt[static_cast<std::size_t>(search_frame - 1)].present()) {
     const BoxF& g = gt[static_cast<std::size_t>(search_frame - 1)];
     std::printf("truth      %g,%g,%g,%g  IoU %.3f\n", g.x, g.y, g.w, g.h, iou(result.box, g));
@@ -134,7 +161,8 @@ const Command& run_command() {
       "Run the network once on a real frame pair and print the decoded box and the time.\n"
       "The template is cropped around the init box (ground truth of --template-frame unless --init),\n"
       "the search region around the same box in --search-frame.",
-      {{"--model", "M", "blob path or built-in name (vittrack-zoo)", "vittrack-zoo"},
+      {model_option(),
+       seed_option(),
        {"--sequence", "DIR", "sequence folder with img/ and groundtruth.txt",
         "$ET_SHARED_DIR/sequences/otb_Crossing"},
        {"--template-frame", "N", "1-based frame for the template", "1"},

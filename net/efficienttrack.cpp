@@ -1,0 +1,200 @@
+#include "net/efficienttrack.h"
+
+#include <algorithm>
+#include <string>
+
+#include "net/token_network.h"
+#include "weights/blob_format.h"
+
+namespace et {
+namespace {
+
+struct Dims {
+  int channels, heads, key_dim, value_dim, hidden, head_channels, depth;
+  std::uint32_t block_type, patch_embed, head_kind;
+  bool batch_norm;                 // the bn flavour
+  int template_side, search_side;  // pixels
+  int search_grid, template_tokens, search_tokens, tokens;
+
+  explicit Dims(const ModelConfig& c)
+      : channels(static_cast<int>(c.channels)),
+        heads(static_cast<int>(c.heads)),
+        key_dim(static_cast<int>(c.key_dim)),
+        value_dim(static_cast<int>(c.value_dim)),
+        hidden(static_cast<int>(c.channels * c.mlp_ratio)),
+        head_channels(static_cast<int>(c.head_channels)),
+        depth(static_cast<int>(c.depth)),
+        block_type(c.block_type),
+        patch_embed(c.patch_embed),
+        head_kind(c.head_kind),
+        batch_norm(c.norm == blob::kNormBatchNorm),
+        template_side(static_cast<int>(c.template_size)),
+        search_side(static_cast<int>(c.search_size)),
+        search_grid(search_side / kPatchStride),
+        template_tokens((template_side / kPatchStride) * (template_side / kPatchStride)),
+        search_tokens(search_grid * search_grid),
+        tokens(template_tokens + search_tokens) {}
+
+  bool leading_ffn() const { return block_type == blob::kBlockFAF || block_type == blob::kBlockFGAF; }
+  bool group_attention() const { return block_type == blob::kBlockGAF || block_type == blob::kBlockFGAF; }
+};
+
+// One block: ffn0 (FAF, FGAF only) -> mixer (A or GA) -> ffn1, each residual.
+struct Block {
+  bool leading_ffn = false, group = false;
+  FfnWeights ffn0;
+  AttentionWeights attention;         // A: LN, qkv without bias, proj
+  GroupAttentionWeights group_attn;   // GA
+  FfnWeights ffn1;
+
+  std::uint64_t parameters() const {
+    return (leading_ffn ? ffn0.parameters() : 0) + (group ? group_attn.parameters() : attention.parameters()) +
+           ffn1.parameters();
+  }
+  std::uint64_t macs(int tokens) const {
+    return (leading_ffn ? ffn0.macs(tokens) : 0) + (group ? group_attn.macs(tokens) : attention.macs(tokens)) +
+           ffn1.macs(tokens);
+  }
+};
+
+// Binding order = the blob's tensor order = the PyTorch reference's
+// state_dict order (tools/efficienttrack_ref.py: own tables first).
+struct Weights {
+  const float* pos_embed_z = nullptr;  // [64, C]
+  const float* pos_embed_x = nullptr;  // [256, C]
+  StemWeights stem;
+  std::vector<Block> blocks;
+  NormWeights norm;
+  HeadWeights head;
+
+  Weights(WeightBinder& b, const Dims& d) {
+    const int C = d.channels;
+    pos_embed_z = b.table("pos_embed_z", {d.template_tokens, C});
+    pos_embed_x = b.table("pos_embed_x", {d.search_tokens, C});
+    stem = bind_stem(b, d.patch_embed, C, true);
+    for (int i = 0; i < d.depth; ++i) {
+      const std::string p = "blocks." + std::to_string(i);
+      Block blk;
+      blk.leading_ffn = d.leading_ffn();
+      blk.group = d.group_attention();
+      if (blk.leading_ffn) blk.ffn0 = bind_ffn(b, p + ".ffn0.norm", p + ".ffn0", C, d.hidden, d.batch_norm);
+      if (blk.group)
+        blk.group_attn = bind_group_attention(b, p + ".mixer", C, d.heads, d.key_dim, d.value_dim, !d.batch_norm);
+      else
+        blk.attention = bind_attention(b, p + ".mixer.norm", p + ".mixer", C, d.heads, false);
+      blk.ffn1 = bind_ffn(b, p + ".ffn1.norm", p + ".ffn1", C, d.hidden, d.batch_norm);
+      blocks.push_back(blk);
+    }
+    norm = b.layer_norm("norm", C);
+    head = bind_head(b, d.head_kind, C, d.head_channels, true);
+  }
+};
+
+class EfficientTrackNetwork final : public TokenNetwork {
+ public:
+  EfficientTrackNetwork(std::shared_ptr<const Model> model, const Weights& w, const Dims& d)
+      : TokenNetwork(std::move(model), sizes(w, d)), w_(w), d_(d) {}
+
+  void set_template(const float* z, ActivationProbe* probe) override {
+    const float* embedding = embed(z, d_.template_side);
+    embed_tokens(embedding, w_.pos_embed_z, d_.template_tokens, d_.channels, template_state());
+    emit(probe, "patch_embed.z", template_state(), {d_.template_tokens, d_.channels});
+    has_template_ = true;
+  }
+
+  void run(const float* x, ActivationProbe* probe) override {
+    require_template();
+    const int N = d_.tokens, C = d_.channels;
+    // [template; search] token order.
+    const float* embedding = embed(x, d_.search_side);
+    float* t = tokens();
+    std::copy(template_state(), template_state() + std::size_t(d_.template_tokens) * C, t);
+    float* search = t + std::size_t(d_.template_tokens) * C;
+    embed_tokens(embedding, w_.pos_embed_x, d_.search_tokens, C, search);
+    emit(probe, "patch_embed.x", search, {d_.search_tokens, C});
+
+    for (int i = 0; i < d_.depth; ++i) {
+      const Block& blk = w_.blocks[static_cast<std::size_t>(i)];
+      if (blk.leading_ffn) {
+        ffn_residual(blk.ffn0, N, t, scratch());
+        emit(probe, i, ".ffn0", t, {N, C});
+      }
+      if (blk.group) group_attention_residual(blk.group_attn, N, t, scratch());
+      else attention_residual(blk.attention, N, t, scratch());
+      emit(probe, i, ".mixer", t, {N, C});
+      ffn_residual(blk.ffn1, N, t, scratch());
+      emit(probe, i, "", t, {N, C});
+    }
+    const float* normed = final_norm(w_.norm, probe);
+    run_head(normed + std::size_t(d_.template_tokens) * C, probe);
+  }
+
+ private:
+  static TokenNetworkSizes sizes(const Weights& w, const Dims& d) {
+    TokenNetworkSizes s;
+    s.stem = &w.stem;
+    s.head = &w.head;
+    s.search_side = d.search_side;
+    s.search_grid = d.search_grid;
+    s.tokens = d.tokens;
+    s.channels = d.channels;
+    s.template_floats = std::size_t(d.template_tokens) * d.channels;
+    const bool group = d.group_attention();
+    s.qkv_width = group ? d.heads * (2 * d.key_dim + d.value_dim) : 3 * d.channels;
+    s.mixed_width = group ? d.heads * d.value_dim : d.channels;
+    s.hidden = d.hidden;
+    s.head_channels = d.head_channels;
+    return s;
+  }
+
+  const Weights& w_;
+  const Dims& d_;
+};
+
+class EfficientTrackFamily final : public FamilyModel {
+ public:
+  EfficientTrackFamily(const BlobFile& blob, const Dims& d) : dims_(d), weights_(bound(blob, dims_)) {}
+
+  std::unique_ptr<Network> create_network(std::shared_ptr<const Model> model) const override {
+    return std::make_unique<EfficientTrackNetwork>(std::move(model), weights_, dims_);
+  }
+
+  std::vector<StageCost> stage_costs() const override {
+    const Dims& d = dims_;
+    std::vector<StageCost> blocks;
+    for (int i = 0; i < d.depth; ++i) {
+      const Block& b = weights_.blocks[static_cast<std::size_t>(i)];
+      blocks.push_back({"blocks." + std::to_string(i), b.parameters(), b.macs(d.tokens), false});
+    }
+    const std::uint64_t C = std::uint64_t(d.channels);
+    return token_stage_costs(weights_.stem, d.template_side, d.search_side, d.template_tokens * C,
+                             d.search_tokens * C, std::move(blocks), d.channels, weights_.head, d.search_grid);
+  }
+
+ private:
+  static Weights bound(const BlobFile& blob, const Dims& d) {
+    WeightBinder b(&blob);
+    return Weights(b, d);
+  }
+
+  Dims dims_;
+  Weights weights_;
+};
+
+}  // namespace
+
+std::vector<LayerSpec> efficienttrack_layers(const ModelConfig& config) {
+  WeightBinder describe;
+  Weights w(describe, Dims(config));
+  return describe.layers();
+}
+
+std::unique_ptr<FamilyModel> make_efficienttrack(const BlobFile& blob) {
+  const ModelConfig& c = blob.config();
+  check_tensor_set(blob, tensor_specs(efficienttrack_layers(c)),
+                   "efficienttrack (" + block_type_name(c.block_type) + ", " + norm_name(c.norm) + ", depth " +
+                       std::to_string(c.depth) + ", channels " + std::to_string(c.channels) + ")");
+  return std::make_unique<EfficientTrackFamily>(blob, Dims(c));
+}
+
+}  // namespace et

@@ -1,0 +1,369 @@
+#include "net/layers.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "kernels/ref/ref_kernels.h"
+#include "weights/blob.h"
+#include "weights/blob_format.h"
+#include "weights/error.h"
+
+namespace et {
+
+// ---------------------------------------------------------------------------
+// Weight views
+
+std::uint64_t ConvWeights::parameters() const {
+  return std::uint64_t(g.out) * (g.in / g.groups) * g.kernel * g.kernel + (has_bias ? g.out : 0);
+}
+
+std::uint64_t ConvWeights::macs(int in_side) const {
+  const std::uint64_t side = std::uint64_t(out_side(in_side));
+  return side * side * g.out * (g.in / g.groups) * g.kernel * g.kernel;
+}
+
+std::uint64_t LinearWeights::parameters() const {
+  return std::uint64_t(out) * (in / groups) + (has_bias ? out : 0);
+}
+
+std::uint64_t LinearWeights::macs(int rows) const { return std::uint64_t(rows) * out * (in / groups); }
+
+// ---------------------------------------------------------------------------
+// Layer lists and binding
+
+std::vector<TensorSpec> tensor_specs(const std::vector<LayerSpec>& layers) {
+  std::vector<TensorSpec> specs;
+  for (const LayerSpec& l : layers) {
+    switch (l.kind) {
+      case LayerKind::conv:
+      case LayerKind::linear:
+        specs.push_back({l.name + ".weight", l.shape});
+        if (l.bias) specs.push_back({l.name + ".bias", {l.shape[0]}});
+        break;
+      case LayerKind::conv_bn:
+        specs.push_back({l.name + ".weight", l.shape});
+        specs.push_back({l.name + ".bias", {l.shape[0]}});
+        break;
+      case LayerKind::layer_norm:
+        specs.push_back({l.name + ".weight", l.shape});
+        specs.push_back({l.name + ".bias", l.shape});
+        break;
+      case LayerKind::table:
+        specs.push_back({l.name, l.shape});
+        break;
+    }
+  }
+  return specs;
+}
+
+const float* WeightBinder::tensor(const std::string& name) const {
+  return blob_ == nullptr ? nullptr : blob_->require(name).data;
+}
+
+ConvWeights WeightBinder::conv(const std::string& name, ConvGeometry g, bool bias) {
+  layers_.push_back({LayerKind::conv, name, {g.out, g.in / g.groups, g.kernel, g.kernel}, bias});
+  return {tensor(name + ".weight"), bias ? tensor(name + ".bias") : nullptr, g, bias};
+}
+
+ConvWeights WeightBinder::conv_bn(const std::string& name, ConvGeometry g, bool conv_bias) {
+  layers_.push_back({LayerKind::conv_bn, name, {g.out, g.in / g.groups, g.kernel, g.kernel}, conv_bias});
+  return {tensor(name + ".weight"), tensor(name + ".bias"), g, true};
+}
+
+LinearWeights WeightBinder::linear(const std::string& name, int in, int out, bool bias) {
+  layers_.push_back({LayerKind::linear, name, {out, in}, bias});
+  return {tensor(name + ".weight"), bias ? tensor(name + ".bias") : nullptr, in, out, 1, bias};
+}
+
+LinearWeights WeightBinder::pointwise(const std::string& name, int in, int out, int groups, bool bias,
+                                      bool batch_norm) {
+  const ConvGeometry g{in, out, 1, 1, 0, groups};
+  const ConvWeights c = batch_norm ? conv_bn(name, g, bias) : conv(name, g, bias);
+  return {c.weight, c.bias, in, out, groups, c.has_bias};
+}
+
+NormWeights WeightBinder::layer_norm(const std::string& name, int channels) {
+  layers_.push_back({LayerKind::layer_norm, name, {channels}, true});
+  return {tensor(name + ".weight"), tensor(name + ".bias"), channels};
+}
+
+const float* WeightBinder::table(const std::string& name, std::vector<std::int64_t> shape) {
+  layers_.push_back({LayerKind::table, name, std::move(shape), false});
+  return tensor(name);
+}
+
+// ---------------------------------------------------------------------------
+// Patch embedding
+
+std::uint64_t StemWeights::parameters() const {
+  std::uint64_t n = 0;
+  for (const ConvWeights& c : stages) n += c.parameters();
+  return n;
+}
+
+std::uint64_t StemWeights::macs(int side) const {
+  std::uint64_t n = 0;
+  for (const ConvWeights& c : stages) {
+    n += c.macs(side);
+    side = c.out_side(side);
+  }
+  return n;
+}
+
+StemWeights bind_stem(WeightBinder& b, std::uint32_t patch_embed, int channels, bool batch_norm) {
+  StemWeights w;
+  if (patch_embed == blob::kPatchStandard) {
+    w.stages.push_back(b.conv("patch_embed.0", {3, channels, kPatchStride, kPatchStride, 0, 1}, true));
+    return w;
+  }
+  const bool three = patch_embed == blob::kPatchConv3x3;
+  int in = 3;
+  for (int s = 0; s < kStemStages; ++s) {
+    const int out = channels >> (kStemStages - 1 - s);  // C/8, C/4, C/2, C
+    const ConvGeometry g{in, out, three ? 3 : 2, 2, three ? 1 : 0, 1};
+    const std::string name = "patch_embed." + std::to_string(s);
+    w.stages.push_back(batch_norm ? b.conv_bn(name, g, false) : b.conv(name, g, true));
+    in = out;
+  }
+  return w;
+}
+
+const float* run_stem(const StemWeights& w, const float* image, int side, const std::vector<float*>& buffers) {
+  const float* in = image;
+  for (std::size_t s = 0; s < w.stages.size(); ++s) {
+    const ConvWeights& c = w.stages[s];
+    ref::conv2d(c.shape(side, side), in, c.weight, c.bias, buffers[s]);
+    side = c.out_side(side);
+    if (s + 1 < w.stages.size()) ref::hardswish(buffers[s], std::size_t(c.g.out) * side * side);
+    in = buffers[s];
+  }
+  return in;
+}
+
+void embed_tokens(const float* embedding_chw, const float* pos, int count, int channels, float* tokens) {
+  ref::transpose(embedding_chw, channels, count, tokens);
+  ref::add(tokens, pos, std::size_t(count) * channels);
+}
+
+// ---------------------------------------------------------------------------
+// Mixers and FFNs
+
+std::uint64_t attention_product_macs(int tokens, int heads, int key_dim, int value_dim) {
+  return std::uint64_t(tokens) * tokens * heads * (key_dim + value_dim);
+}
+
+std::uint64_t AttentionWeights::parameters() const {
+  return norm.parameters() + qkv.parameters() + proj.parameters();
+}
+std::uint64_t AttentionWeights::macs(int tokens) const {
+  return qkv.macs(tokens) + attention_product_macs(tokens, heads, head_dim, head_dim) + proj.macs(tokens);
+}
+
+std::uint64_t GroupAttentionWeights::parameters() const {
+  return norm.parameters() + qkv.parameters() + proj.parameters();
+}
+std::uint64_t GroupAttentionWeights::macs(int tokens) const {
+  return qkv.macs(tokens) + attention_product_macs(tokens, heads, key_dim, value_dim) + proj.macs(tokens);
+}
+
+std::uint64_t FfnWeights::parameters() const { return norm.parameters() + fc1.parameters() + fc2.parameters(); }
+std::uint64_t FfnWeights::macs(int tokens) const { return fc1.macs(tokens) + fc2.macs(tokens); }
+
+AttentionWeights bind_attention(WeightBinder& b, const std::string& norm, const std::string& prefix, int channels,
+                                int heads, bool qkv_bias) {
+  AttentionWeights w;
+  w.norm = b.layer_norm(norm, channels);
+  w.qkv = b.linear(prefix + ".qkv", channels, 3 * channels, qkv_bias);
+  w.proj = b.linear(prefix + ".proj", channels, channels, true);
+  w.heads = heads;
+  w.head_dim = channels / heads;
+  return w;
+}
+
+GroupAttentionWeights bind_group_attention(WeightBinder& b, const std::string& prefix, int channels, int heads,
+                                           int key_dim, int value_dim, bool layer_norm) {
+  GroupAttentionWeights w;
+  if (layer_norm) w.norm = b.layer_norm(prefix + ".norm", channels);
+  w.qkv = b.pointwise(prefix + ".qkv", channels, heads * (2 * key_dim + value_dim), heads, true, false);
+  w.proj = b.pointwise(prefix + ".proj", heads * value_dim, channels, 1, true, true);
+  w.heads = heads;
+  w.key_dim = key_dim;
+  w.value_dim = value_dim;
+  return w;
+}
+
+FfnWeights bind_ffn(WeightBinder& b, const std::string& norm, const std::string& prefix, int channels, int hidden,
+                    bool batch_norm) {
+  FfnWeights w;
+  w.gelu = !batch_norm;
+  if (batch_norm) {
+    w.fc1 = b.pointwise(prefix + ".fc1", channels, hidden, 1, false, true);
+    w.fc2 = b.pointwise(prefix + ".fc2", hidden, channels, 1, false, true);
+  } else {
+    w.norm = b.layer_norm(norm, channels);
+    w.fc1 = b.linear(prefix + ".fc1", channels, hidden, true);
+    w.fc2 = b.linear(prefix + ".fc2", hidden, channels, true);
+  }
+  return w;
+}
+
+void attention_residual(const AttentionWeights& w, int tokens, float* x, const TokenScratch& s) {
+  const int N = tokens, C = w.qkv.in, D = w.head_dim;
+  ref::layer_norm(x, N, C, w.norm.gamma, w.norm.beta, kLayerNormEps, s.normed);
+  ref::linear(w.qkv.shape(N), s.normed, w.qkv.weight, w.qkv.bias, s.qkv);
+  // q, k, v of head h: columns h*D, C + h*D, 2C + h*D of the [N, 3C] qkv rows.
+  const AttentionShape shape{N, N, D, D, 3 * C, 3 * C, 3 * C, C, 1.0f / std::sqrt(static_cast<float>(D))};
+  for (int h = 0; h < w.heads; ++h)
+    ref::attention(shape, s.qkv + h * D, s.qkv + C + h * D, s.qkv + 2 * C + h * D, s.mixed + h * D, s.scores);
+  ref::linear(w.proj.shape(N), s.mixed, w.proj.weight, w.proj.bias, s.normed);
+  ref::add(x, s.normed, std::size_t(N) * C);
+}
+
+void group_attention_residual(const GroupAttentionWeights& w, int tokens, float* x, const TokenScratch& s) {
+  const int N = tokens, C = w.qkv.in, kd = w.key_dim, d = w.value_dim;
+  const int group_width = 2 * kd + d, width = w.qkv.out, mixed = w.heads * d;
+  const float* in = x;
+  if (w.norm.present()) {
+    ref::layer_norm(x, N, C, w.norm.gamma, w.norm.beta, kLayerNormEps, s.normed);
+    in = s.normed;
+  }
+  ref::linear_grouped(w.qkv.shape(N), w.heads, in, w.qkv.weight, w.qkv.bias, s.qkv);
+  // Head h: q at column h*(2kd+d), k at +kd, v at +2kd of the [N, heads*(2kd+d)] rows;
+  // its output fills columns [h*d, (h+1)*d) of the [N, heads*d] concatenation.
+  const AttentionShape shape{N, N, kd, d, width, width, width, mixed, 1.0f / std::sqrt(static_cast<float>(kd))};
+  for (int h = 0; h < w.heads; ++h) {
+    const float* q = s.qkv + h * group_width;
+    ref::attention(shape, q, q + kd, q + 2 * kd, s.mixed + h * d, s.scores);
+  }
+  ref::relu(s.mixed, std::size_t(N) * mixed);
+  ref::linear(w.proj.shape(N), s.mixed, w.proj.weight, w.proj.bias, s.normed);
+  ref::add(x, s.normed, std::size_t(N) * C);
+}
+
+void ffn_residual(const FfnWeights& w, int tokens, float* x, const TokenScratch& s) {
+  const int N = tokens, C = w.fc1.in;
+  const float* in = x;
+  if (w.norm.present()) {
+    ref::layer_norm(x, N, C, w.norm.gamma, w.norm.beta, kLayerNormEps, s.normed);
+    in = s.normed;
+  }
+  ref::linear(w.fc1.shape(N), in, w.fc1.weight, w.fc1.bias, s.hidden);
+  const std::size_t hidden = std::size_t(N) * w.fc1.out;
+  if (w.gelu) ref::gelu_erf(s.hidden, hidden);
+  else ref::relu(s.hidden, hidden);
+  ref::linear(w.fc2.shape(N), s.hidden, w.fc2.weight, w.fc2.bias, s.normed);
+  ref::add(x, s.normed, std::size_t(N) * C);
+}
+
+// ---------------------------------------------------------------------------
+// Heads
+
+namespace {
+
+struct BranchSpec {
+  const char* name;
+  int outputs;
+};
+constexpr std::array<BranchSpec, 3> kCenterBranches = {{{"ctr", 1}, {"offset", 2}, {"size", 2}}};
+constexpr std::array<BranchSpec, 2> kCornerBranches = {{{"tl", 1}, {"br", 1}}};
+
+std::string head_conv(int index, const char* branch) {
+  return "box_head.conv" + std::to_string(index) + "_" + branch;
+}
+
+// The tower of one branch on the [C, side, side] feature; returns its
+// [ch/8, side, side] output (one of the two scratch buffers).
+const float* run_tower(const HeadBranch& br, const float* feature, int side, const HeadScratch& s) {
+  const std::size_t cells = std::size_t(side) * side;
+  const float* in = feature;
+  for (int level = 0; level < kHeadTowerDepth; ++level) {
+    const ConvWeights& c = br.tower[static_cast<std::size_t>(level)];
+    float* out = level % 2 == 0 ? s.tower_a : s.tower_b;
+    ref::conv2d(c.shape(side, side), in, c.weight, c.bias, out);
+    ref::relu(out, std::size_t(c.g.out) * cells);
+    in = out;
+  }
+  return in;
+}
+
+}  // namespace
+
+std::uint64_t HeadWeights::parameters() const {
+  std::uint64_t n = 0;
+  for (const HeadBranch& br : branches) {
+    for (const ConvWeights& c : br.tower) n += c.parameters();
+    n += br.out.parameters();
+  }
+  return n;
+}
+
+std::uint64_t HeadWeights::macs(int side) const {
+  std::uint64_t n = 0;
+  for (const HeadBranch& br : branches) {
+    for (const ConvWeights& c : br.tower) n += c.macs(side);
+    n += br.out.macs(side);
+  }
+  return n;
+}
+
+HeadWeights bind_head(WeightBinder& b, std::uint32_t kind, int channels, int head_channels, bool batch_norm) {
+  HeadWeights w;
+  w.kind = kind;
+  std::vector<BranchSpec> specs;
+  if (kind == blob::kHeadCenter) specs.assign(kCenterBranches.begin(), kCenterBranches.end());
+  else specs.assign(kCornerBranches.begin(), kCornerBranches.end());
+  for (const BranchSpec& spec : specs) {
+    HeadBranch br;
+    int in = channels;
+    for (int level = 0; level < kHeadTowerDepth; ++level) {
+      const ConvGeometry g{in, head_channels >> level, 3, 1, 1, 1};  // ch, ch/2, ch/4, ch/8
+      const std::string name = head_conv(level + 1, spec.name);
+      br.tower[static_cast<std::size_t>(level)] = batch_norm ? b.conv_bn(name, g, true) : b.conv(name, g, true);
+      in = g.out;
+    }
+    br.out = b.conv(head_conv(kHeadTowerDepth + 1, spec.name), {in, spec.outputs, 1, 1, 0, 1}, true);
+    w.branches.push_back(br);
+  }
+  return w;
+}
+
+void run_center_head(const HeadWeights& w, const float* feature, int side, const HeadScratch& s, float* score,
+                     float* size, float* offset) {
+  const std::size_t cells = std::size_t(side) * side;
+  const std::array<float*, 3> outputs = {score, offset, size};  // kCenterBranches order
+  for (std::size_t br = 0; br < outputs.size(); ++br) {
+    const HeadBranch& branch = w.branches[br];
+    const float* tower = run_tower(branch, feature, side, s);
+    ref::conv2d(branch.out.shape(side, side), tower, branch.out.weight, branch.out.bias, outputs[br]);
+    if (outputs[br] != offset)
+      ref::sigmoid_clip(outputs[br], std::size_t(branch.out.g.out) * cells, kScoreClipLo, kScoreClipHi);
+  }
+}
+
+CornerResult run_corner_head(const HeadWeights& w, const float* feature, int side, int crop_side,
+                             const HeadScratch& s, float* logits_tl, float* logits_br, float* prob_tl,
+                             float* prob_br) {
+  const std::size_t cells = std::size_t(side) * side;
+  const float stride = static_cast<float>(crop_side / side);  // 16 pixels per cell
+  const std::array<float*, 2> logits = {logits_tl, logits_br};
+  const std::array<float*, 2> probs = {prob_tl, prob_br};
+  // Cell coordinates: stride*i for the top-left corner, stride*i + stride-1 for the bottom-right.
+  const std::array<float, 2> offsets = {0.0f, stride - 1.0f};
+  CornerResult r;
+  std::array<float, 2> peaks{};
+  for (std::size_t br = 0; br < 2; ++br) {
+    const HeadBranch& branch = w.branches[br];
+    const float* tower = run_tower(branch, feature, side, s);
+    ref::conv2d(branch.out.shape(side, side), tower, branch.out.weight, branch.out.bias, logits[br]);
+    float expected[2];
+    ref::soft_argmax(logits[br], side, side, stride, offsets[br], probs[br], expected);
+    r.box[2 * br] = expected[0] / static_cast<float>(crop_side);
+    r.box[2 * br + 1] = expected[1] / static_cast<float>(crop_side);
+    peaks[br] = *std::max_element(probs[br], probs[br] + cells);
+  }
+  r.peak_top_left = peaks[0];
+  r.peak_bottom_right = peaks[1];
+  return r;
+}
+
+}  // namespace et

@@ -1,0 +1,243 @@
+// The building blocks the model families share: weight views bound to a
+// blob, the list of layers a family is made of (which drives tensor checks,
+// seeded random weights and the PyTorch state-dict names alike), and one
+// forward function per layer. Every kernel call goes through ref:: here, so
+// a dispatched kernel table can replace them in one place per op.
+//
+// Token streams are token-major [N, C] row-major; maps are CHW.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "kernels/shapes.h"
+#include "net/tensor_specs.h"
+
+namespace et {
+
+class BlobFile;
+struct ModelConfig;
+
+inline constexpr int kPatchStride = 16;      // every patch embed: 16 pixels per token
+inline constexpr int kStemStages = 4;        // conv3x3 / conv2x2 stems: C/8, C/4, C/2, C
+inline constexpr int kHeadTowerDepth = 4;    // head towers: ch, ch/2, ch/4, ch/8
+inline constexpr float kLayerNormEps = 1e-5f;
+inline constexpr float kScoreClipLo = 1e-4f, kScoreClipHi = 1.0f - 1e-4f;
+
+// ---------------------------------------------------------------------------
+// Weight views (pointers into the blob; null while only describing)
+
+struct ConvGeometry {
+  int in = 0, out = 0, kernel = 1, stride = 1, pad = 0, groups = 1;
+};
+
+struct ConvWeights {
+  const float* weight = nullptr;  // [out, in/groups, k, k]
+  const float* bias = nullptr;    // [out] or null
+  ConvGeometry g;
+  bool has_bias = false;          // (bias is also null while only describing)
+
+  Conv2dShape shape(int height, int width) const {
+    return {g.in, height, width, g.out, g.kernel, g.stride, g.pad, g.groups};
+  }
+  int out_side(int in_side) const { return (in_side + 2 * g.pad - g.kernel) / g.stride + 1; }
+  std::uint64_t parameters() const;
+  std::uint64_t macs(int in_side) const;  // square input
+};
+
+struct LinearWeights {
+  const float* weight = nullptr;  // [out, in] (or [out, in/groups, 1, 1] for grouped 1x1 convs)
+  const float* bias = nullptr;    // [out] or null
+  int in = 0, out = 0, groups = 1;
+  bool has_bias = false;
+
+  LinearShape shape(int rows) const { return {rows, in, out, in, out}; }
+  std::uint64_t parameters() const;
+  std::uint64_t macs(int rows) const;
+};
+
+struct NormWeights {
+  const float* gamma = nullptr;  // [C]; null: no LayerNorm here
+  const float* beta = nullptr;   // [C]
+  int channels = 0;
+
+  bool present() const { return channels > 0; }
+  std::uint64_t parameters() const { return 2 * std::uint64_t(channels); }
+};
+
+// ---------------------------------------------------------------------------
+// What a family is made of. The blob tensors of each layer, in order:
+//   conv, linear  <name>.weight, then <name>.bias when `bias`
+//   conv_bn       <name>.weight, <name>.bias: a conv (its own bias when
+//                 `bias`) with BatchNorm folded in; the PyTorch reference
+//                 holds <name>.conv.weight [.conv.bias] and <name>.bn.*
+//   layer_norm    <name>.weight, <name>.bias, [C]
+//   table         <name>: a learned table (position embedding, class token)
+enum class LayerKind { conv, conv_bn, linear, layer_norm, table };
+
+struct LayerSpec {
+  LayerKind kind = LayerKind::table;
+  std::string name;
+  std::vector<std::int64_t> shape;  // weight: conv [out, in/groups, k, k], linear [out, in], LN [C], table
+  bool bias = false;
+};
+
+std::vector<TensorSpec> tensor_specs(const std::vector<LayerSpec>& layers);
+
+// Records every layer a weights struct asks for; with a blob it also returns
+// pointers to the tensors (check the blob with check_tensor_set first).
+class WeightBinder {
+ public:
+  explicit WeightBinder(const BlobFile* blob = nullptr) : blob_(blob) {}
+
+  ConvWeights conv(const std::string& name, ConvGeometry g, bool bias);
+  ConvWeights conv_bn(const std::string& name, ConvGeometry g, bool conv_bias);
+  // A linear layer, weight [out, in].
+  LinearWeights linear(const std::string& name, int in, int out, bool bias);
+  // A 1x1 conv, weight [out, in/groups, 1, 1], applied to token-major rows;
+  // batch_norm: BatchNorm folded in (a conv_bn layer).
+  LinearWeights pointwise(const std::string& name, int in, int out, int groups, bool bias, bool batch_norm);
+  NormWeights layer_norm(const std::string& name, int channels);
+  const float* table(const std::string& name, std::vector<std::int64_t> shape);
+
+  const std::vector<LayerSpec>& layers() const { return layers_; }
+
+ private:
+  const float* tensor(const std::string& name) const;
+  const BlobFile* blob_;
+  std::vector<LayerSpec> layers_;
+};
+
+// ---------------------------------------------------------------------------
+// Patch embedding: conv3x3 (4 x k3 s2 p1) or conv2x2 (4 x k2 s2) with
+// channels C/8, C/4, C/2, C and HardSwish after the first three, or standard
+// (one k16 s16 conv, no activation).
+
+struct StemWeights {
+  std::vector<ConvWeights> stages;
+  std::uint64_t parameters() const;
+  std::uint64_t macs(int side) const;
+};
+
+// batch_norm: each conv carries BatchNorm and no bias of its own (the
+// families); otherwise plain biased convs (vittrack-zoo, the standard stem).
+StemWeights bind_stem(WeightBinder& b, std::uint32_t patch_embed, int channels, bool batch_norm);
+
+// Runs the stem on a [3, side, side] crop; stage s writes buffers[s]. Returns
+// the [C, side/16, side/16] embedding (the last stage's buffer).
+const float* run_stem(const StemWeights& w, const float* image, int side, const std::vector<float*>& buffers);
+
+// tokens[t, :] = embedding[:, t] + pos[t, :] for `count` tokens of width C.
+void embed_tokens(const float* embedding_chw, const float* pos, int count, int channels, float* tokens);
+
+// ---------------------------------------------------------------------------
+// Token mixers and FFNs; each adds its result to the stream (residual).
+
+// Scratch of the sub-layers, sized by the network for its widest layer.
+struct TokenScratch {
+  float* normed = nullptr;  // [N, C]
+  float* qkv = nullptr;     // [N, qkv width]
+  float* mixed = nullptr;   // [N, heads * value_dim]
+  float* hidden = nullptr;  // [N, FFN hidden]
+  float* scores = nullptr;  // [N]: one row of attention scores
+};
+
+// Multi-head self-attention x += proj(MHSA(LN x)); qkv rows are
+// [q heads | k heads | v heads], head h at columns [h*d, (h+1)*d) of each.
+struct AttentionWeights {
+  NormWeights norm;
+  LinearWeights qkv;   // C -> 3C
+  LinearWeights proj;  // C -> C
+  int heads = 0, head_dim = 0;
+  std::uint64_t parameters() const;
+  std::uint64_t macs(int tokens) const;
+};
+
+// Group attention (models.md, GA): x += BN(proj(ReLU(concat_h v_h softmax(q_h^T k_h kd^-1/2)^T)))
+// with an optional LayerNorm first; qkv is a grouped 1x1 conv (groups = heads)
+// whose group h writes [q_h (kd), k_h (kd), v_h (d)].
+struct GroupAttentionWeights {
+  NormWeights norm;    // absent in the bn flavour
+  LinearWeights qkv;   // C -> heads*(2kd+d), groups = heads
+  LinearWeights proj;  // heads*d -> C, BatchNorm folded
+  int heads = 0, key_dim = 0, value_dim = 0;
+  std::uint64_t parameters() const;
+  std::uint64_t macs(int tokens) const;
+};
+
+// FFN: ln flavour x += fc2 GELU(fc1 LN x); bn flavour x += fc2' ReLU(fc1' x)
+// with BatchNorm folded into the 1x1 convs.
+struct FfnWeights {
+  NormWeights norm;  // absent in the bn flavour
+  LinearWeights fc1, fc2;
+  bool gelu = true;  // GELU (ln) or ReLU (bn)
+  std::uint64_t parameters() const;
+  std::uint64_t macs(int tokens) const;
+};
+
+// norm: the LayerNorm's name; qkv and proj are <prefix>.qkv and <prefix>.proj.
+AttentionWeights bind_attention(WeightBinder& b, const std::string& norm, const std::string& prefix, int channels,
+                                int heads, bool qkv_bias);
+// norm (ln flavour only), <prefix>.qkv (grouped 1x1 conv with bias),
+// <prefix>.proj (1x1 conv with bias and BatchNorm).
+GroupAttentionWeights bind_group_attention(WeightBinder& b, const std::string& prefix, int channels, int heads,
+                                           int key_dim, int value_dim, bool layer_norm);
+// ln flavour (batch_norm false): LayerNorm `norm`, linear <prefix>.fc1 and
+// <prefix>.fc2 with biases, GELU. bn flavour: 1x1 convs <prefix>.fc1 and
+// <prefix>.fc2 with BatchNorm and no bias of their own, ReLU; `norm` unused.
+FfnWeights bind_ffn(WeightBinder& b, const std::string& norm, const std::string& prefix, int channels, int hidden,
+                    bool batch_norm);
+
+void attention_residual(const AttentionWeights& w, int tokens, float* x, const TokenScratch& s);
+void group_attention_residual(const GroupAttentionWeights& w, int tokens, float* x, const TokenScratch& s);
+void ffn_residual(const FfnWeights& w, int tokens, float* x, const TokenScratch& s);
+
+// ---------------------------------------------------------------------------
+// Heads over the [C, 16, 16] search feature map. Each branch is a tower of
+// four conv3x3 p1 + ReLU (ch, ch/2, ch/4, ch/8; BatchNorm folded in the
+// families) and a 1x1 conv to its output maps.
+struct HeadBranch {
+  std::array<ConvWeights, kHeadTowerDepth> tower;
+  ConvWeights out;
+};
+
+// Center: branches ctr (score, 1 map), offset (2), size (2).
+// Corner: branches tl, br (1 logit map each).
+struct HeadWeights {
+  std::uint32_t kind = 0;  // blob::kHeadCenter or kHeadCorner
+  std::vector<HeadBranch> branches;
+  std::uint64_t parameters() const;
+  std::uint64_t macs(int side) const;
+};
+
+HeadWeights bind_head(WeightBinder& b, std::uint32_t kind, int channels, int head_channels, bool batch_norm);
+
+struct HeadScratch {
+  float* tower_a = nullptr;  // [ch, cells]
+  float* tower_b = nullptr;  // [ch/2, cells]
+};
+
+// score [1,side,side] and size [2,..] through sigmoid clipped to
+// [1e-4, 1-1e-4]; offset [2,..] raw.
+void run_center_head(const HeadWeights& w, const float* feature, int side, const HeadScratch& s, float* score,
+                     float* size, float* offset);
+
+// The corner head's result for one search crop (see CornerHeadOutput).
+struct CornerResult {
+  std::array<float, 4> box{};  // x1, y1, x2, y2 as fractions of the crop side
+  float peak_top_left = 0, peak_bottom_right = 0;
+};
+
+// logits_* [side*side] per branch, prob_* their softmax; the box is the
+// soft-argmax with cell coordinates stride*i (top-left) and stride*i +
+// stride-1 (bottom-right), divided by crop_side.
+CornerResult run_corner_head(const HeadWeights& w, const float* feature, int side, int crop_side,
+                             const HeadScratch& s, float* logits_tl, float* logits_br, float* prob_tl,
+                             float* prob_br);
+
+// ---------------------------------------------------------------------------
+// Costs: attention products q.k and p.v over `tokens` queries and keys.
+std::uint64_t attention_product_macs(int tokens, int heads, int key_dim, int value_dim);
+
+}  // namespace et

@@ -1,0 +1,139 @@
+#include "net/token_network.h"
+
+#include "kernels/ref/ref_kernels.h"
+#include "weights/blob_format.h"
+#include "weights/error.h"
+
+namespace et {
+
+TokenNetwork::TokenNetwork(std::shared_ptr<const Model> model, const TokenNetworkSizes& sizes)
+    : model_(std::move(model)), sizes_(sizes) {
+  const std::size_t N = std::size_t(sizes.tokens), C = std::size_t(sizes.channels);
+  const std::size_t cells = std::size_t(sizes.search_grid) * sizes.search_grid;
+  ArenaPlan plan;
+  std::vector<ArenaPlan::Id> stem;
+  int side = sizes.search_side;
+  const std::size_t stages = sizes.stem->stages.size();
+  for (std::size_t s = 0; s < stages; ++s) {
+    const ConvWeights& c = sizes.stem->stages[s];
+    side = c.out_side(side);
+    // The last stage's output is read while assembling the tokens.
+    const int first = kStem0 + static_cast<int>(s);
+    stem.push_back(plan.request(std::size_t(c.g.out) * side * side, first, s + 1 == stages ? kTokens : first + 1));
+  }
+  const auto templ = plan.request(sizes.template_floats, kStem0, kLast);
+  const auto tokens = plan.request(N * C, kTokens, kFinalNorm);
+  const auto normed = plan.request(N * C, kBlocks, kFinalNorm);
+  const auto qkv = plan.request(N * std::size_t(sizes.qkv_width), kBlocks, kBlocks);
+  const auto mixed = plan.request(N * std::size_t(sizes.mixed_width), kBlocks, kBlocks);
+  const auto hidden = plan.request(N * std::size_t(sizes.hidden), kBlocks, kBlocks);
+  const auto scores = plan.request(N, kBlocks, kBlocks);
+  const auto feature = plan.request(C * cells, kFinalNorm, kHead);
+  const auto tower_a = plan.request(std::size_t(sizes.head_channels) * cells, kHead, kHead);
+  const auto tower_b = plan.request(std::size_t(sizes.head_channels / 2) * cells, kHead, kHead);
+  const bool center = sizes.head->kind == blob::kHeadCenter;
+  // Outputs persist until the next run().
+  const auto out_a = plan.request(cells, kStem0, kLast);
+  const auto out_b = plan.request((center ? 2 : 1) * cells, kStem0, kLast);
+  const auto out_c = plan.request((center ? 2 : 1) * cells, kStem0, kLast);
+  const auto out_d = plan.request(center ? 0 : cells, kStem0, kLast);
+  arena_ = Arena(plan.finalize());
+
+  auto at = [&](ArenaPlan::Id id) { return arena_.at(plan.offset(id)); };
+  for (ArenaPlan::Id id : stem) stem_buffers_.push_back(at(id));
+  template_state_ = at(templ);
+  tokens_ = at(tokens);
+  scratch_ = {at(normed), at(qkv), at(mixed), at(hidden), at(scores)};
+  feature_ = at(feature);
+  head_scratch_ = {at(tower_a), at(tower_b)};
+  out_a_ = at(out_a);
+  out_b_ = at(out_b);
+  out_c_ = at(out_c);
+  out_d_ = at(out_d);
+}
+
+const float* TokenNetwork::embed(const float* image, int side) {
+  return run_stem(*sizes_.stem, image, side, stem_buffers_);
+}
+
+const float* TokenNetwork::final_norm(const NormWeights& norm, ActivationProbe* probe) {
+  ref::layer_norm(tokens_, sizes_.tokens, sizes_.channels, norm.gamma, norm.beta, kLayerNormEps, scratch_.normed);
+  emit(probe, "norm", scratch_.normed, {sizes_.tokens, sizes_.channels});
+  return scratch_.normed;
+}
+
+void TokenNetwork::run_head(const float* search_tokens, ActivationProbe* probe) {
+  const int grid = sizes_.search_grid;
+  ref::transpose(search_tokens, grid * grid, sizes_.channels, feature_);  // [256, C] -> [C, 16, 16]
+  if (sizes_.head->kind == blob::kHeadCenter) {
+    run_center_head(*sizes_.head, feature_, grid, head_scratch_, out_a_, out_c_, out_b_);
+    emit(probe, "head.score", out_a_, {1, grid, grid});
+    emit(probe, "head.size", out_c_, {2, grid, grid});
+    emit(probe, "head.offset", out_b_, {2, grid, grid});
+  } else {
+    corner_ = run_corner_head(*sizes_.head, feature_, grid, sizes_.search_side, head_scratch_, out_a_, out_b_,
+                              out_c_, out_d_);
+    emit(probe, "head.tl", out_a_, {1, grid, grid});
+    emit(probe, "head.br", out_b_, {1, grid, grid});
+    emit(probe, "head.box", corner_.box.data(), {4});
+  }
+}
+
+CenterHeadMaps TokenNetwork::center_maps() const {
+  if (sizes_.head->kind != blob::kHeadCenter)
+    throw Error("network: center_maps(): this model has a corner head; read corner_output()");
+  const std::size_t cells = std::size_t(sizes_.search_grid) * sizes_.search_grid;
+  return {{out_a_, cells}, {out_c_, 2 * cells}, {out_b_, 2 * cells}};
+}
+
+HeadKind TokenNetwork::head_kind() const {
+  return sizes_.head->kind == blob::kHeadCenter ? HeadKind::center : HeadKind::corner;
+}
+
+CornerHeadOutput TokenNetwork::corner_output() const {
+  if (sizes_.head->kind != blob::kHeadCorner) return Network::corner_output();  // throws
+  const std::size_t cells = std::size_t(sizes_.search_grid) * sizes_.search_grid;
+  CornerHeadOutput o;
+  o.top_left = {out_c_, cells};
+  o.bottom_right = {out_d_, cells};
+  o.box = corner_.box;
+  o.peak_top_left = corner_.peak_top_left;
+  o.peak_bottom_right = corner_.peak_bottom_right;
+  o.confidence = corner_.peak_top_left * corner_.peak_bottom_right;
+  return o;
+}
+
+void TokenNetwork::require_template() const {
+  if (!has_template_) throw Error("network: run() before set_template(): no template embedding");
+}
+
+void TokenNetwork::emit(ActivationProbe* probe, std::string_view name, const float* data,
+                        std::initializer_list<std::int64_t> shape) {
+  if (probe == nullptr) return;
+  std::size_t n = 1;
+  for (std::int64_t s : shape) n *= static_cast<std::size_t>(s);
+  const std::vector<std::int64_t> dims(shape);
+  probe->observe(name, {data, n}, dims);
+}
+
+void TokenNetwork::emit(ActivationProbe* probe, int block, std::string_view suffix, const float* data,
+                        std::initializer_list<std::int64_t> shape) {
+  if (probe == nullptr) return;
+  emit(probe, "blocks." + std::to_string(block) + std::string(suffix), data, shape);
+}
+
+std::vector<StageCost> token_stage_costs(const StemWeights& stem, int template_side, int search_side,
+                                         std::uint64_t template_parameters, std::uint64_t search_parameters,
+                                         std::vector<StageCost> blocks, int channels, const HeadWeights& head,
+                                         int grid) {
+  std::vector<StageCost> costs;
+  costs.push_back({"patch_embed (template, at init)", template_parameters, stem.macs(template_side), true});
+  costs.push_back({"patch_embed (search)", stem.parameters() + search_parameters, stem.macs(search_side), false});
+  for (StageCost& b : blocks) costs.push_back(std::move(b));
+  costs.push_back({"norm", 2 * std::uint64_t(channels), 0, false});
+  costs.push_back({head.kind == blob::kHeadCenter ? "head (center)" : "head (corner)", head.parameters(),
+                   head.macs(grid), false});
+  return costs;
+}
+
+}  // namespace et

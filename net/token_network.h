@@ -1,0 +1,96 @@
+// The per-tracker machinery the three families share: one arena planned at
+// construction (stem buffers, the token stream, sub-layer scratch, head
+// buffers and outputs), the stem, the final LayerNorm, the head and its
+// outputs. A family's network adds only its token assembly and blocks.
+#pragma once
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "net/arena.h"
+#include "net/layers.h"
+#include "net/model.h"
+#include "net/network.h"
+
+namespace et {
+
+// What a family network needs planned.
+struct TokenNetworkSizes {
+  const StemWeights* stem = nullptr;
+  const HeadWeights* head = nullptr;
+  int search_side = 0;               // pixels; the larger crop sizes the stem buffers
+  int search_grid = 0;               // tokens per side of the search crop (16)
+  int tokens = 0, channels = 0;      // the stream [N, C]
+  std::size_t template_floats = 0;   // state kept from set_template() to every run()
+  int qkv_width = 0;                 // widest qkv row of any block
+  int mixed_width = 0;               // widest concatenation of head outputs
+  int hidden = 0;                    // widest FFN hidden layer
+  int head_channels = 0;             // first tower width of the head
+};
+
+class TokenNetwork : public Network {
+ public:
+  CenterHeadMaps center_maps() const override;
+  HeadKind head_kind() const override;
+  CornerHeadOutput corner_output() const override;
+  std::size_t arena_bytes() const override { return arena_.floats() * sizeof(float); }
+
+ protected:
+  TokenNetwork(std::shared_ptr<const Model> model, const TokenNetworkSizes& sizes);
+
+  // Forward-pass steps, for buffer liveness: the stem stages, assembling
+  // the tokens, the blocks, the final norm, the head.
+  enum Step { kStem0 = 0, kTokens = kStem0 + kStemStages, kBlocks, kFinalNorm, kHead, kLast = kHead };
+
+  float* template_state() { return template_state_; }  // template_floats, kept between runs
+  float* tokens() { return tokens_; }                  // [N, C]
+  const TokenScratch& scratch() const { return scratch_; }
+
+  // The stem on a [3, side, side] crop; returns the [C, side/16, side/16] embedding.
+  const float* embed(const float* image, int side);
+  // LayerNorm of the stream (emitted as "norm"); returns the normed [N, C] tokens.
+  const float* final_norm(const NormWeights& norm, ActivationProbe* probe);
+  // The head on the normed search tokens [grid*grid, C], reshaped to
+  // [C, grid, grid]; emits head.score/size/offset or head.tl/br/box.
+  void run_head(const float* search_tokens, ActivationProbe* probe);
+
+  void require_template() const;
+  // Hands an activation to the probe, if any; names are built only then, so
+  // a forward pass without a probe allocates nothing.
+  static void emit(ActivationProbe* probe, std::string_view name, const float* data,
+                   std::initializer_list<std::int64_t> shape);
+  // "blocks.<block><suffix>", e.g. blocks.2.mixer
+  static void emit(ActivationProbe* probe, int block, std::string_view suffix, const float* data,
+                   std::initializer_list<std::int64_t> shape);
+
+  bool has_template_ = false;
+
+ private:
+  std::shared_ptr<const Model> model_;  // keeps the weights mapped
+  TokenNetworkSizes sizes_;
+  Arena arena_;
+  std::vector<float*> stem_buffers_;
+  float* template_state_ = nullptr;
+  float* tokens_ = nullptr;
+  TokenScratch scratch_;
+  float* feature_ = nullptr;  // [C, grid, grid]
+  HeadScratch head_scratch_;
+  // center: score [cells], size and offset [2*cells]; corner: logits and
+  // probabilities [cells] per branch.
+  float* out_a_ = nullptr;
+  float* out_b_ = nullptr;
+  float* out_c_ = nullptr;
+  float* out_d_ = nullptr;
+  CornerResult corner_;
+};
+
+// The stages every family reports: the template's patch embedding (once per
+// init), the search's, then `blocks`, the final norm and the head.
+std::vector<StageCost> token_stage_costs(const StemWeights& stem, int template_side, int search_side,
+                                         std::uint64_t template_parameters, std::uint64_t search_parameters,
+                                         std::vector<StageCost> blocks, int channels, const HeadWeights& head,
+                                         int grid);
+
+}  // namespace et

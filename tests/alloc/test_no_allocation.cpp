@@ -1,0 +1,61 @@
+// A forward pass (set_template + run, no probe) makes no heap allocation, for
+// every family and head. Its own executable: it replaces the global operator
+// new to count calls, which et_tests' other files may do for themselves.
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+#include "net/model.h"
+#include "tests/test_util.h"
+
+namespace {
+std::atomic<bool> g_counting{false};
+std::atomic<long> g_allocations{0};
+}  // namespace
+
+// GCC 12 cannot see that these replacements pair malloc with free.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+void* operator new(std::size_t n) {
+  if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t n) { return ::operator new(n); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+#pragma GCC diagnostic pop
+
+namespace et {
+
+TEST_CASE("allocation: a forward pass without a probe allocates nothing") {
+  for (const char* name : {"et-c32-d1-fgaf-bn-conv2x2-corner", "et-c32-d1-af-ln-conv3x3-center",
+                           "vit-d1-c64-conv2x2-corner", "vit-d1-c64-standard-center", ET_TEST_ZOO_BLOB}) {
+    INFO("model ", name);
+    auto net = Model::load(name, 0)->create_network();
+    const auto z = test::random_values(3 * 128 * 128, 1), x = test::random_values(3 * 256 * 256, 2);
+    net->set_template(z.data());
+    net->run(x.data());  // warm-up: OpenMP's thread pool
+    g_allocations = 0;
+    g_counting = true;
+    net->set_template(z.data());
+    net->run(x.data());
+    g_counting = false;
+    CHECK(g_allocations == 0);
+    // The counter works: a probe's names and shapes are heap-allocated.
+    struct Probe final : ActivationProbe {
+      void observe(std::string_view, std::span<const float>, std::span<const std::int64_t>) override {}
+    } probe;
+    g_counting = true;
+    net->run(x.data(), &probe);
+    g_counting = false;
+    CHECK(g_allocations > 0);
+  }
+}
+
+}  // namespace et

@@ -1,0 +1,248 @@
+// EfficientTrack and VitTrack-family parity: for every config of
+// tests/family_goldens.txt (the covering set is explained there), the engine
+// with its own seeded weights against the PyTorch reference layer by layer
+// (tools/dump_golden_family.py: float64, BatchNorm unfolded), and the
+// engine's seeded blob against the Python exporter's, byte for byte.
+#include <doctest/doctest.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "net/config_names.h"
+#include "net/model.h"
+#include "net/random_weights.h"
+#include "tests/test_util.h"
+#include "weights/blob.h"
+#include "weights/blob_format.h"
+
+namespace et {
+namespace {
+
+const std::string kGoldenDir = std::string(ET_TEST_GOLDEN_DIR) + "/family";
+
+struct Entry {
+  std::string name;
+  std::uint64_t seed = 0;
+  std::string golden() const { return kGoldenDir + "/" + name + "_seed" + std::to_string(seed) + ".etb"; }
+  std::string weights() const {
+    return kGoldenDir + "/" + name + "_seed" + std::to_string(seed) + ".weights.etb";
+  }
+};
+
+std::vector<Entry> entries(const std::string& prefix) {
+  std::ifstream in(ET_TEST_FAMILY_GOLDEN_LIST);
+  REQUIRE(in.good());
+  std::vector<Entry> all;
+  std::string line;
+  while (std::getline(in, line)) {
+    line = line.substr(0, line.find('#'));
+    std::istringstream words(line);
+    Entry e;
+    if (words >> e.name >> e.seed && e.name.starts_with(prefix)) all.push_back(e);
+  }
+  return all;
+}
+
+class Recorder final : public ActivationProbe {
+ public:
+  void observe(std::string_view name, std::span<const float> values, std::span<const std::int64_t> shape) override {
+    seen[std::string(name)] = {{values.begin(), values.end()}, {shape.begin(), shape.end()}};
+  }
+  struct Activation {
+    std::vector<float> values;
+    std::vector<std::int64_t> shape;
+  };
+  std::map<std::string, Activation> seen;
+};
+
+// Summed reduction lengths K from the input to each probed layer. The bound
+// per layer is 8 u sqrt(K) relative to the layer's largest reference
+// magnitude (floored at 1), u = 2^-24: random rounding errors grow like
+// sqrt(K). Counted: each conv's in/groups*k*k, each linear's in, each
+// LayerNorm's C, q.k's key dim, p.v's N keys, the corner soft-argmax's 256
+// cells. E.g. et-c256-d2-fgaf-ln-conv3x3-center: stem 27+288+576+1152 =
+// 2043; per block ffn0 256+256+512, GA 256+64+16+320+256, ffn1 1024;
+// final norm 256; head 2304+1152+576+288+16: K = 9375 at the head maps,
+// bound 4.6e-5.
+std::map<std::string, double> reduction_lengths(const ModelConfig& c) {
+  const double C = c.channels, N = c.family == blob::kFamilyVittrack ? 321 : 320;
+  const double hidden = double(c.channels) * c.mlp_ratio, kd = c.key_dim, d = c.value_dim, H = c.heads;
+  const bool batch_norm = c.norm == blob::kNormBatchNorm;
+  std::map<std::string, double> k;
+  double sum = 0;
+  if (c.patch_embed == blob::kPatchStandard) {
+    sum = 3 * 16 * 16;
+  } else {
+    const double taps = c.patch_embed == blob::kPatchConv3x3 ? 9 : 4;
+    sum = taps * (3 + C / 8 + C / 4 + C / 2);
+  }
+  k["patch_embed.z"] = k["patch_embed.x"] = sum;
+  const double ffn = (batch_norm ? 0 : C) + C + hidden;
+  const double attention = C + C + C / H + N + C;  // LN, qkv, q.k, p.v, proj
+  const double group = (batch_norm ? 0 : C) + C / H + kd + N + H * d;
+  for (std::uint32_t i = 0; i < c.depth; ++i) {
+    const std::string b = "blocks." + std::to_string(i);
+    if (c.family == blob::kFamilyVittrack) {
+      k[b + ".attn"] = sum += attention;
+      k[b] = sum += ffn;
+      continue;
+    }
+    if (c.block_type == blob::kBlockFAF || c.block_type == blob::kBlockFGAF) k[b + ".ffn0"] = sum += ffn;
+    const bool ga = c.block_type == blob::kBlockGAF || c.block_type == blob::kBlockFGAF;
+    k[b + ".mixer"] = sum += ga ? group : attention;
+    k[b] = sum += ffn;
+  }
+  k["norm"] = sum += C;
+  const double ch = c.head_channels;
+  sum += 9 * (C + ch + ch / 2 + ch / 4) + ch / 8;
+  for (const char* map : {"head.score", "head.size", "head.offset", "head.tl", "head.br"}) k[map] = sum;
+  k["head.box"] = sum + 256;
+  return k;
+}
+
+struct Deviation {
+  double max_abs = 0, ref_max = 0;
+};
+
+Deviation compare(std::span<const float> got, std::span<const float> want) {
+  Deviation e;
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    e.max_abs = std::max(e.max_abs, std::fabs(double(got[i]) - double(want[i])));
+    e.ref_max = std::max(e.ref_max, std::fabs(double(want[i])));
+  }
+  return e;
+}
+
+void check_parity(const Entry& e) {
+  INFO("config ", e.name, " seed ", e.seed, " (regenerate: tools/dump_golden_family.py --out-dir DIR --configs ",
+       e.name, ":", e.seed, ")");
+  auto golden = BlobFile::open(e.golden());
+  auto model = Model::load(e.name, e.seed);
+  auto net = model->create_network();
+  Recorder recorder;
+  net->set_template(golden->require("input.z").data, &recorder);
+  net->run(golden->require("input.x").data, &recorder);
+  const auto bounds = reduction_lengths(model->config());
+  std::size_t compared = 0;
+  for (const TensorInfo& t : golden->tensors()) {
+    if (t.name.starts_with("input.")) continue;
+    INFO("layer ", t.name);
+    REQUIRE(recorder.seen.contains(t.name));
+    REQUIRE(bounds.contains(t.name));
+    const auto& got = recorder.seen.at(t.name);
+    REQUIRE(got.shape == t.shape);
+    const Deviation dev = compare(got.values, t.values());
+    const double relative = dev.max_abs / std::max(1.0, dev.ref_max);
+    const double bound = 8.0 * std::ldexp(1.0, -24) * std::sqrt(bounds.at(t.name));
+    MESSAGE(e.name << " seed " << e.seed << " " << t.name << ": max abs error " << dev.max_abs << ", relative "
+                   << relative << " (bound " << bound << ", |ref| max " << dev.ref_max << ")");
+    CHECK(relative <= bound);
+    ++compared;
+  }
+  // Every probed layer has a golden and vice versa.
+  CHECK(compared == recorder.seen.size());
+  CHECK(compared >= 2 + 2 * model->config().depth + 1 + 3);
+}
+
+void check_all(const std::string& prefix, std::size_t expected) {
+  const auto list = entries(prefix);
+  CHECK(list.size() == expected);
+  for (const Entry& e : list) check_parity(e);
+}
+
+}  // namespace
+
+TEST_CASE("parity: EfficientTrack C=128 configs match the PyTorch reference layer by layer") {
+  check_all("et-c128-", 4);
+}
+
+TEST_CASE("parity: EfficientTrack C=256 configs match the PyTorch reference layer by layer") {
+  check_all("et-c256-", 4);
+}
+
+TEST_CASE("parity: VitTrack-family configs match the PyTorch reference layer by layer") { check_all("vit-", 4); }
+
+TEST_CASE("families: the engine's seeded blob is byte-identical to tools/export_family.py's") {
+  const auto list = entries("");
+  CHECK(list.size() == 12);
+  for (const Entry& e : list) {
+    INFO("config ", e.name, " seed ", e.seed);
+    std::ifstream in(e.weights(), std::ios::binary);
+    REQUIRE(in.good());
+    const std::vector<unsigned char> exported((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::vector<unsigned char> built = random_blob_bytes(parse_config_name(e.name), e.seed);
+    REQUIRE(built.size() == exported.size());
+    CHECK(std::memcmp(built.data(), exported.data(), built.size()) == 0);
+  }
+}
+
+TEST_CASE("families: the corner head's output agrees with its maps") {
+  const Entry e = entries("et-c128-d2-faf")[0];
+  INFO("config ", e.name, " seed ", e.seed);
+  auto golden = BlobFile::open(e.golden());
+  auto net = Model::load(e.name, e.seed)->create_network();
+  Recorder recorder;
+  net->set_template(golden->require("input.z").data);
+  net->run(golden->require("input.x").data, &recorder);
+  REQUIRE(net->head_kind() == HeadKind::corner);
+  CHECK(test::error_of([&] { net->center_maps(); }) ==
+        "network: center_maps(): this model has a corner head; read corner_output()");
+  const CornerHeadOutput out = net->corner_output();
+  const auto& box = recorder.seen.at("head.box").values;
+  for (std::size_t i = 0; i < 4; ++i) CHECK(out.box[i] == box[i]);
+  CHECK(out.box[0] < out.box[2]);  // random weights: near-uniform maps, br coordinates are 15 px further
+  for (const auto& [probs, logits, peak] :
+       {std::tuple{out.top_left, "head.tl", out.peak_top_left}, std::tuple{out.bottom_right, "head.br", out.peak_bottom_right}}) {
+    REQUIRE(probs.size() == 256);
+    double sum = 0;
+    for (float p : probs) sum += p;
+    CHECK(sum == doctest::Approx(1.0).epsilon(1e-5));
+    CHECK(peak == *std::max_element(probs.begin(), probs.end()));
+    // The most likely cell is the largest logit's.
+    const auto& l = recorder.seen.at(logits).values;
+    CHECK(std::max_element(l.begin(), l.end()) - l.begin() == std::max_element(probs.begin(), probs.end()) - probs.begin());
+  }
+  CHECK(out.confidence == out.peak_top_left * out.peak_bottom_right);
+}
+
+TEST_CASE("families: a center-head network has no corner output") {
+  auto net = Model::load("et-c16-d1-af-bn-conv2x2-center", 1)->create_network();
+  CHECK(net->head_kind() == HeadKind::center);
+  CHECK(test::error_of([&] { net->corner_output(); }) ==
+        "network: corner_output(): this model has a center head; read center_maps()");
+}
+
+TEST_CASE("families: template caching and thread count do not change results") {
+  // Small configs of each mixer type: the checks are exact.
+  for (const char* name : {"et-c32-d1-fgaf-bn-conv2x2-corner", "et-c32-d1-faf-ln-conv3x3-center",
+                           "vit-d1-c64-standard-corner"}) {
+    INFO("config ", name, " seed 5");
+    auto model = Model::load(name, 5);
+    const auto z = test::random_values(3 * 128 * 128, 1), x1 = test::random_values(3 * 256 * 256, 2),
+               x2 = test::random_values(3 * 256 * 256, 3);
+    auto result = [&](Network& net) {
+      Recorder r;
+      net.run(x1.data(), &r);
+      return r.seen.at("norm").values;
+    };
+    const int saved = omp_get_max_threads();
+    omp_set_num_threads(1);
+    auto a = model->create_network();
+    a->set_template(z.data());
+    const std::vector<float> first = result(*a);
+    omp_set_num_threads(3);
+    auto b = model->create_network();
+    b->set_template(z.data());
+    b->run(x2.data());  // another search in between must not disturb the template state
+    const std::vector<float> again = result(*b);
+    omp_set_num_threads(saved);
+    CHECK(std::memcmp(first.data(), again.data(), first.size() * sizeof(float)) == 0);
+  }
+}
+
+}  // namespace et
