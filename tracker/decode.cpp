@@ -30,6 +30,14 @@ int floor_to_int(float v, const char* what, int ix, int iy) {
   return static_cast<int>(f);
 }
 
+int floor_to_int(float v, const char* what) {
+  const float f = std::floor(v);
+  if (!(f >= -2147483648.f && f < 2147483648.f))
+    throw Error(std::string("decode_corner: box ") + what + ": got " + std::to_string(v) +
+                ", expected a finite value within int");
+  return static_cast<int>(f);
+}
+
 }  // namespace
 
 const std::array<float, kScoreMapSide>& hann_16() {
@@ -96,6 +104,32 @@ DecodeResult decode_center(std::span<const float> score, std::span<const float> 
   r.box.y = floor_to_int(rounded(top * crop) + static_cast<float>(search.y1), "y", r.ix, r.iy);
   r.box.w = floor_to_int(w * crop, "w", r.ix, r.iy);
   r.box.h = floor_to_int(h * crop, "h", r.ix, r.iy);
+  return r;
+}
+
+DecodeResult decode_corner(std::span<const float, 4> corners, float confidence, const Box& last, CropWindow search,
+                           float threshold) {
+  if (search.size < 1)
+    throw Error("decode_corner: search window size: got " + std::to_string(search.size) + ", expected >= 1");
+  static const char* const names[4] = {"x1", "y1", "x2", "y2"};
+  for (std::size_t i = 0; i < 4; ++i)
+    if (!std::isfinite(corners[i]))
+      throw Error(std::string("decode_corner: corner ") + names[i] + ": got " + std::to_string(corners[i]) +
+                  ", expected a finite fraction of the search crop");
+  if (!std::isfinite(confidence))
+    throw Error("decode_corner: confidence: got " + std::to_string(confidence) + ", expected a finite value");
+  DecodeResult r;
+  r.score = confidence;
+  r.found = confidence >= threshold;
+  if (!r.found) {
+    r.box = last;
+    return r;
+  }
+  const auto crop = static_cast<float>(search.size);
+  r.box.x = floor_to_int(rounded(corners[0] * crop) + static_cast<float>(search.x1), "x");
+  r.box.y = floor_to_int(rounded(corners[1] * crop) + static_cast<float>(search.y1), "y");
+  r.box.w = floor_to_int((corners[2] - corners[0]) * crop, "w");
+  r.box.h = floor_to_int((corners[3] - corners[1]) * crop, "h");
   return r;
 }
 

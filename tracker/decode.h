@@ -46,4 +46,18 @@ DecodeResult decode_center(std::span<const float> score, std::span<const float> 
                            std::span<const float> offset, const Box& last, CropWindow search,
                            float threshold = kDefaultScoreThreshold);
 
+// Corner-head decode (tracker.md step 7): `corners` = (x1, y1, x2, y2), the
+// soft-argmaxed top-left and bottom-right corners as fractions of the search
+// crop side (models.md "Heads"), mapped back the way decode_center maps the
+// center head's box: x = floor(x1*crop + x0), y = floor(y1*crop + y0),
+// w = floor((x2 - x1)*crop), h = floor((y2 - y1)*crop), float32 with the
+// product rounded before the add. No window is applied (the soft-argmax
+// already averages over the map). score = `confidence` (the network's
+// peak_top_left * peak_bottom_right); found = confidence >= threshold, and
+// the default threshold 0 accepts every box (corner-head trackers follow
+// their argmax every frame). ix/iy are left 0. Throws et::Error for a
+// non-finite corner or confidence, or a box outside int range.
+DecodeResult decode_corner(std::span<const float, 4> corners, float confidence, const Box& last, CropWindow search,
+                           float threshold = 0.f);
+
 }  // namespace et

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -64,13 +65,16 @@ std::vector<BoxF> read_groundtruth(const std::string& path) {
 
 Box round_box(const BoxF& b, const std::string& where) {
   auto round_half_up = [](double v) { return static_cast<int>(std::floor(v + 0.5)); };
+  char text[128];
+  std::snprintf(text, sizeof text, "%g,%g,%g,%g", b.x, b.y, b.w, b.h);
   if (!(std::isfinite(b.x) && std::isfinite(b.y) && std::isfinite(b.w) && std::isfinite(b.h)) ||
       std::fabs(b.x) > 1e9 || std::fabs(b.y) > 1e9 || b.w > 1e9 || b.h > 1e9)
-    throw Error(where + ": box is not finite or too large");
+    throw Error(where + ": box is not finite or too large: got " + text + ", expected finite values within 1e9");
   Box r{round_half_up(b.x), round_half_up(b.y), round_half_up(b.w), round_half_up(b.h)};
-  if (r.w < 1 || r.h < 1)
-    throw Error(where + ": box " + std::to_string(b.w) + "x" + std::to_string(b.h) +
-                " rounds to an empty box; expected w, h >= 1");
+  if (r.w < 1 || r.h < 1) {
+    throw Error(where + ": box " + text + " rounds to w=" + std::to_string(r.w) + ", h=" + std::to_string(r.h) +
+                ", expected w, h >= 1");
+  }
   return r;
 }
 

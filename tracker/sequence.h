@@ -1,6 +1,7 @@
 // A tracking sequence on disk (tracker.md, "Data"): DIR/img/<frames> and
 // DIR/groundtruth.txt with one x,y,w,h row per frame.
 #pragma once
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -8,11 +9,13 @@
 
 namespace et {
 
-// A ground-truth row as written in the file; NaN or w/h <= 0 means the
-// target is absent in that frame.
+// A ground-truth row as written in the file; a NaN or infinite coordinate,
+// or w/h <= 0, means the target is absent in that frame.
 struct BoxF {
   double x = 0, y = 0, w = 0, h = 0;
-  bool present() const { return w > 0 && h > 0; }  // false for NaN too
+  bool present() const {
+    return std::isfinite(x) && std::isfinite(y) && std::isfinite(w) && std::isfinite(h) && w > 0 && h > 0;
+  }
 };
 
 // The frame files of DIR/img (.jpg .jpeg .png .bmp, any case), sorted by
