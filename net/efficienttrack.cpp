@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "net/packed_weights.h"
 #include "net/token_network.h"
 #include "weights/blob_format.h"
 
@@ -92,12 +93,12 @@ struct Weights {
 
 class EfficientTrackNetwork final : public TokenNetwork {
  public:
-  EfficientTrackNetwork(std::shared_ptr<const Model> model, const Weights& w, const Dims& d)
-      : TokenNetwork(std::move(model), sizes(w, d)), w_(w), d_(d) {}
+  EfficientTrackNetwork(std::shared_ptr<const Model> model, const Weights& w, const Dims& d, const KernelTable& k)
+      : TokenNetwork(std::move(model), sizes(w, d, k)), w_(w), d_(d) {}
 
   void set_template(const float* z, ActivationProbe* probe) override {
     const float* embedding = embed(z, d_.template_side);
-    embed_tokens(embedding, w_.pos_embed_z, d_.template_tokens, d_.channels, template_state());
+    embed_tokens(kernels(), embedding, w_.pos_embed_z, d_.template_tokens, d_.channels, template_state());
     emit(probe, "patch_embed.z", template_state(), {d_.template_tokens, d_.channels});
     has_template_ = true;
   }
@@ -110,19 +111,19 @@ class EfficientTrackNetwork final : public TokenNetwork {
     float* t = tokens();
     std::copy(template_state(), template_state() + std::size_t(d_.template_tokens) * C, t);
     float* search = t + std::size_t(d_.template_tokens) * C;
-    embed_tokens(embedding, w_.pos_embed_x, d_.search_tokens, C, search);
+    embed_tokens(kernels(), embedding, w_.pos_embed_x, d_.search_tokens, C, search);
     emit(probe, "patch_embed.x", search, {d_.search_tokens, C});
 
     for (int i = 0; i < d_.depth; ++i) {
       const Block& blk = w_.blocks[static_cast<std::size_t>(i)];
       if (blk.leading_ffn) {
-        ffn_residual(blk.ffn0, N, t, scratch());
+        ffn_residual(kernels(), blk.ffn0, N, t, scratch());
         emit(probe, i, ".ffn0", t, {N, C});
       }
-      if (blk.group) group_attention_residual(blk.group_attn, N, t, scratch());
-      else attention_residual(blk.attention, N, t, scratch());
+      if (blk.group) group_attention_residual(kernels(), blk.group_attn, N, t, scratch());
+      else attention_residual(kernels(), blk.attention, N, t, scratch());
       emit(probe, i, ".mixer", t, {N, C});
-      ffn_residual(blk.ffn1, N, t, scratch());
+      ffn_residual(kernels(), blk.ffn1, N, t, scratch());
       emit(probe, i, "", t, {N, C});
     }
     const float* normed = final_norm(w_.norm, probe);
@@ -130,8 +131,9 @@ class EfficientTrackNetwork final : public TokenNetwork {
   }
 
  private:
-  static TokenNetworkSizes sizes(const Weights& w, const Dims& d) {
+  static TokenNetworkSizes sizes(const Weights& w, const Dims& d, const KernelTable& k) {
     TokenNetworkSizes s;
+    s.kernels = &k;
     s.stem = &w.stem;
     s.head = &w.head;
     s.search_side = d.search_side;
@@ -143,6 +145,8 @@ class EfficientTrackNetwork final : public TokenNetwork {
     s.qkv_width = group ? d.heads * (2 * d.key_dim + d.value_dim) : 3 * d.channels;
     s.mixed_width = group ? d.heads * d.value_dim : d.channels;
     s.hidden = d.hidden;
+    s.key_dim = group ? d.key_dim : d.channels / d.heads;
+    s.value_dim = group ? d.value_dim : d.channels / d.heads;
     s.head_channels = d.head_channels;
     return s;
   }
@@ -153,10 +157,11 @@ class EfficientTrackNetwork final : public TokenNetwork {
 
 class EfficientTrackFamily final : public FamilyModel {
  public:
-  EfficientTrackFamily(const BlobFile& blob, const Dims& d) : dims_(d), weights_(bound(blob, dims_)) {}
+  EfficientTrackFamily(const BlobFile& blob, const Dims& d)
+      : dims_(d), packed_(active_kernels()), weights_(bound(blob, dims_, packed_)) {}
 
   std::unique_ptr<Network> create_network(std::shared_ptr<const Model> model) const override {
-    return std::make_unique<EfficientTrackNetwork>(std::move(model), weights_, dims_);
+    return std::make_unique<EfficientTrackNetwork>(std::move(model), weights_, dims_, packed_.kernels());
   }
 
   std::vector<StageCost> stage_costs() const override {
@@ -172,12 +177,13 @@ class EfficientTrackFamily final : public FamilyModel {
   }
 
  private:
-  static Weights bound(const BlobFile& blob, const Dims& d) {
-    WeightBinder b(&blob);
+  static Weights bound(const BlobFile& blob, const Dims& d, PackedWeights& packed) {
+    WeightBinder b(&blob, &packed);
     return Weights(b, d);
   }
 
   Dims dims_;
+  PackedWeights packed_;  // before weights_: binding packs into it
   Weights weights_;
 };
 

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "kernels/ref/ref_kernels.h"
+#include "net/packed_weights.h"
 #include "weights/blob.h"
 #include "weights/blob_format.h"
 #include "weights/error.h"
@@ -70,16 +71,21 @@ ConvWeights WeightBinder::conv_bn(const std::string& name, ConvGeometry g, bool 
   return {tensor(name + ".weight"), tensor(name + ".bias"), g, true};
 }
 
+LinearWeights WeightBinder::packed(LinearWeights w) {
+  if (packed_ != nullptr && w.weight != nullptr) packed_->pack(w);
+  return w;
+}
+
 LinearWeights WeightBinder::linear(const std::string& name, int in, int out, bool bias) {
   layers_.push_back({LayerKind::linear, name, {out, in}, bias});
-  return {tensor(name + ".weight"), bias ? tensor(name + ".bias") : nullptr, in, out, 1, bias};
+  return packed({tensor(name + ".weight"), bias ? tensor(name + ".bias") : nullptr, in, out, 1, bias});
 }
 
 LinearWeights WeightBinder::pointwise(const std::string& name, int in, int out, int groups, bool bias,
                                       bool batch_norm) {
   const ConvGeometry g{in, out, 1, 1, 0, groups};
   const ConvWeights c = batch_norm ? conv_bn(name, g, bias) : conv(name, g, bias);
-  return {c.weight, c.bias, in, out, groups, c.has_bias};
+  return packed({c.weight, c.bias, in, out, groups, c.has_bias});
 }
 
 NormWeights WeightBinder::layer_norm(const std::string& name, int channels) {
@@ -128,21 +134,41 @@ StemWeights bind_stem(WeightBinder& b, std::uint32_t patch_embed, int channels, 
   return w;
 }
 
-const float* run_stem(const StemWeights& w, const float* image, int side, const std::vector<float*>& buffers) {
+const float* run_stem(const KernelTable& k, const StemWeights& w, const float* image, int side,
+                      const std::vector<float*>& buffers, float* kernel_scratch) {
   const float* in = image;
   for (std::size_t s = 0; s < w.stages.size(); ++s) {
     const ConvWeights& c = w.stages[s];
-    ref::conv2d(c.shape(side, side), in, c.weight, c.bias, buffers[s]);
+    const Activation act = s + 1 < w.stages.size() ? Activation::hardswish : Activation::none;
+    k.conv2d(c.shape(side, side), in, c.weight, c.bias, act, buffers[s], kernel_scratch);
     side = c.out_side(side);
-    if (s + 1 < w.stages.size()) ref::hardswish(buffers[s], std::size_t(c.g.out) * side * side);
     in = buffers[s];
   }
   return in;
 }
 
-void embed_tokens(const float* embedding_chw, const float* pos, int count, int channels, float* tokens) {
-  ref::transpose(embedding_chw, channels, count, tokens);
-  ref::add(tokens, pos, std::size_t(count) * channels);
+std::size_t stem_scratch_floats(const KernelTable& k, const StemWeights& w, int side) {
+  std::size_t n = 0;
+  for (const ConvWeights& c : w.stages) {
+    n = std::max(n, k.conv2d_scratch_floats(c.shape(side, side)));
+    side = c.out_side(side);
+  }
+  return n;
+}
+
+void embed_tokens(const KernelTable& k, const float* embedding_chw, const float* pos, int count, int channels,
+                  float* tokens) {
+  k.transpose(embedding_chw, channels, count, false, tokens);
+  k.add(tokens, pos, std::size_t(count) * channels);
+}
+
+void run_linear(const KernelTable& k, const LinearWeights& w, int rows, const float* x, Activation act,
+                bool accumulate, float* y) {
+  const int in = w.in / w.groups, out = w.out / w.groups;
+  // Group g reads columns [g*in, (g+1)*in) of x and writes [g*out, (g+1)*out) of y.
+  for (int g = 0; g < w.groups; ++g)
+    k.linear({rows, in, out, w.in, w.out}, x + std::size_t(g) * in, w.packed + std::size_t(g) * w.packed_group_floats,
+             act, accumulate, y + std::size_t(g) * out);
 }
 
 // ---------------------------------------------------------------------------
@@ -168,6 +194,10 @@ std::uint64_t GroupAttentionWeights::macs(int tokens) const {
 
 std::uint64_t FfnWeights::parameters() const { return norm.parameters() + fc1.parameters() + fc2.parameters(); }
 std::uint64_t FfnWeights::macs(int tokens) const { return fc1.macs(tokens) + fc2.macs(tokens); }
+
+std::size_t attention_scratch_floats(const KernelTable& k, int tokens, int key_dim, int value_dim) {
+  return k.attention_scratch_floats({tokens, tokens, key_dim, value_dim, 0, 0, 0, 0, 1.0f});
+}
 
 AttentionWeights bind_attention(WeightBinder& b, const std::string& norm, const std::string& prefix, int channels,
                                 int heads, bool qkv_bias) {
@@ -207,52 +237,47 @@ FfnWeights bind_ffn(WeightBinder& b, const std::string& norm, const std::string&
   return w;
 }
 
-void attention_residual(const AttentionWeights& w, int tokens, float* x, const TokenScratch& s) {
+void attention_residual(const KernelTable& k, const AttentionWeights& w, int tokens, float* x, const TokenScratch& s) {
   const int N = tokens, C = w.qkv.in, D = w.head_dim;
-  ref::layer_norm(x, N, C, w.norm.gamma, w.norm.beta, kLayerNormEps, s.normed);
-  ref::linear(w.qkv.shape(N), s.normed, w.qkv.weight, w.qkv.bias, s.qkv);
+  k.layer_norm(x, N, C, w.norm.gamma, w.norm.beta, kLayerNormEps, s.normed);
+  run_linear(k, w.qkv, N, s.normed, Activation::none, false, s.qkv);
   // q, k, v of head h: columns h*D, C + h*D, 2C + h*D of the [N, 3C] qkv rows.
   const AttentionShape shape{N, N, D, D, 3 * C, 3 * C, 3 * C, C, 1.0f / std::sqrt(static_cast<float>(D))};
   for (int h = 0; h < w.heads; ++h)
-    ref::attention(shape, s.qkv + h * D, s.qkv + C + h * D, s.qkv + 2 * C + h * D, s.mixed + h * D, s.scores);
-  ref::linear(w.proj.shape(N), s.mixed, w.proj.weight, w.proj.bias, s.normed);
-  ref::add(x, s.normed, std::size_t(N) * C);
+    k.attention(shape, s.qkv + h * D, s.qkv + C + h * D, s.qkv + 2 * C + h * D, s.mixed + h * D, s.kernel);
+  run_linear(k, w.proj, N, s.mixed, Activation::none, true, x);  // x += proj(...)
 }
 
-void group_attention_residual(const GroupAttentionWeights& w, int tokens, float* x, const TokenScratch& s) {
+void group_attention_residual(const KernelTable& k, const GroupAttentionWeights& w, int tokens, float* x,
+                              const TokenScratch& s) {
   const int N = tokens, C = w.qkv.in, kd = w.key_dim, d = w.value_dim;
   const int group_width = 2 * kd + d, width = w.qkv.out, mixed = w.heads * d;
   const float* in = x;
   if (w.norm.present()) {
-    ref::layer_norm(x, N, C, w.norm.gamma, w.norm.beta, kLayerNormEps, s.normed);
+    k.layer_norm(x, N, C, w.norm.gamma, w.norm.beta, kLayerNormEps, s.normed);
     in = s.normed;
   }
-  ref::linear_grouped(w.qkv.shape(N), w.heads, in, w.qkv.weight, w.qkv.bias, s.qkv);
+  run_linear(k, w.qkv, N, in, Activation::none, false, s.qkv);
   // Head h: q at column h*(2kd+d), k at +kd, v at +2kd of the [N, heads*(2kd+d)] rows;
   // its output fills columns [h*d, (h+1)*d) of the [N, heads*d] concatenation.
   const AttentionShape shape{N, N, kd, d, width, width, width, mixed, 1.0f / std::sqrt(static_cast<float>(kd))};
   for (int h = 0; h < w.heads; ++h) {
     const float* q = s.qkv + h * group_width;
-    ref::attention(shape, q, q + kd, q + 2 * kd, s.mixed + h * d, s.scores);
+    k.attention(shape, q, q + kd, q + 2 * kd, s.mixed + h * d, s.kernel);
   }
-  ref::relu(s.mixed, std::size_t(N) * mixed);
-  ref::linear(w.proj.shape(N), s.mixed, w.proj.weight, w.proj.bias, s.normed);
-  ref::add(x, s.normed, std::size_t(N) * C);
+  k.activate(Activation::relu, s.mixed, std::size_t(N) * mixed);
+  run_linear(k, w.proj, N, s.mixed, Activation::none, true, x);  // x += BN(proj(...)), BN folded
 }
 
-void ffn_residual(const FfnWeights& w, int tokens, float* x, const TokenScratch& s) {
+void ffn_residual(const KernelTable& k, const FfnWeights& w, int tokens, float* x, const TokenScratch& s) {
   const int N = tokens, C = w.fc1.in;
   const float* in = x;
   if (w.norm.present()) {
-    ref::layer_norm(x, N, C, w.norm.gamma, w.norm.beta, kLayerNormEps, s.normed);
+    k.layer_norm(x, N, C, w.norm.gamma, w.norm.beta, kLayerNormEps, s.normed);
     in = s.normed;
   }
-  ref::linear(w.fc1.shape(N), in, w.fc1.weight, w.fc1.bias, s.hidden);
-  const std::size_t hidden = std::size_t(N) * w.fc1.out;
-  if (w.gelu) ref::gelu_erf(s.hidden, hidden);
-  else ref::relu(s.hidden, hidden);
-  ref::linear(w.fc2.shape(N), s.hidden, w.fc2.weight, w.fc2.bias, s.normed);
-  ref::add(x, s.normed, std::size_t(N) * C);
+  run_linear(k, w.fc1, N, in, w.gelu ? Activation::gelu_erf : Activation::relu, false, s.hidden);
+  run_linear(k, w.fc2, N, s.hidden, Activation::none, true, x);  // x += fc2(...)
 }
 
 // ---------------------------------------------------------------------------
@@ -273,14 +298,13 @@ std::string head_conv(int index, const char* branch) {
 
 // The tower of one branch on the [C, side, side] feature; returns its
 // [ch/8, side, side] output (one of the two scratch buffers).
-const float* run_tower(const HeadBranch& br, const float* feature, int side, const HeadScratch& s) {
-  const std::size_t cells = std::size_t(side) * side;
+const float* run_tower(const KernelTable& k, const HeadBranch& br, const float* feature, int side,
+                       const HeadScratch& s) {
   const float* in = feature;
   for (int level = 0; level < kHeadTowerDepth; ++level) {
     const ConvWeights& c = br.tower[static_cast<std::size_t>(level)];
     float* out = level % 2 == 0 ? s.tower_a : s.tower_b;
-    ref::conv2d(c.shape(side, side), in, c.weight, c.bias, out);
-    ref::relu(out, std::size_t(c.g.out) * cells);
+    k.conv2d(c.shape(side, side), in, c.weight, c.bias, Activation::relu, out, s.kernel);
     in = out;
   }
   return in;
@@ -306,6 +330,15 @@ std::uint64_t HeadWeights::macs(int side) const {
   return n;
 }
 
+std::size_t head_scratch_floats(const KernelTable& k, const HeadWeights& w, int side) {
+  std::size_t n = 0;
+  for (const HeadBranch& br : w.branches) {
+    for (const ConvWeights& c : br.tower) n = std::max(n, k.conv2d_scratch_floats(c.shape(side, side)));
+    n = std::max(n, k.conv2d_scratch_floats(br.out.shape(side, side)));
+  }
+  return n;
+}
+
 HeadWeights bind_head(WeightBinder& b, std::uint32_t kind, int channels, int head_channels, bool batch_norm) {
   HeadWeights w;
   w.kind = kind;
@@ -327,22 +360,23 @@ HeadWeights bind_head(WeightBinder& b, std::uint32_t kind, int channels, int hea
   return w;
 }
 
-void run_center_head(const HeadWeights& w, const float* feature, int side, const HeadScratch& s, float* score,
-                     float* size, float* offset) {
+void run_center_head(const KernelTable& k, const HeadWeights& w, const float* feature, int side,
+                     const HeadScratch& s, float* score, float* size, float* offset) {
   const std::size_t cells = std::size_t(side) * side;
   const std::array<float*, 3> outputs = {score, offset, size};  // kCenterBranches order
   for (std::size_t br = 0; br < outputs.size(); ++br) {
     const HeadBranch& branch = w.branches[br];
-    const float* tower = run_tower(branch, feature, side, s);
-    ref::conv2d(branch.out.shape(side, side), tower, branch.out.weight, branch.out.bias, outputs[br]);
+    const float* tower = run_tower(k, branch, feature, side, s);
+    k.conv2d(branch.out.shape(side, side), tower, branch.out.weight, branch.out.bias, Activation::none, outputs[br],
+             s.kernel);
     if (outputs[br] != offset)
-      ref::sigmoid_clip(outputs[br], std::size_t(branch.out.g.out) * cells, kScoreClipLo, kScoreClipHi);
+      k.sigmoid_clip(outputs[br], std::size_t(branch.out.g.out) * cells, kScoreClipLo, kScoreClipHi);
   }
 }
 
-CornerResult run_corner_head(const HeadWeights& w, const float* feature, int side, int crop_side,
-                             const HeadScratch& s, float* logits_tl, float* logits_br, float* prob_tl,
-                             float* prob_br) {
+CornerResult run_corner_head(const KernelTable& k, const HeadWeights& w, const float* feature, int side,
+                             int crop_side, const HeadScratch& s, float* logits_tl, float* logits_br,
+                             float* prob_tl, float* prob_br) {
   const std::size_t cells = std::size_t(side) * side;
   const float stride = static_cast<float>(crop_side / side);  // 16 pixels per cell
   const std::array<float*, 2> logits = {logits_tl, logits_br};
@@ -353,9 +387,10 @@ CornerResult run_corner_head(const HeadWeights& w, const float* feature, int sid
   std::array<float, 2> peaks{};
   for (std::size_t br = 0; br < 2; ++br) {
     const HeadBranch& branch = w.branches[br];
-    const float* tower = run_tower(branch, feature, side, s);
-    ref::conv2d(branch.out.shape(side, side), tower, branch.out.weight, branch.out.bias, logits[br]);
-    float expected[2];
+    const float* tower = run_tower(k, branch, feature, side, s);
+    k.conv2d(branch.out.shape(side, side), tower, branch.out.weight, branch.out.bias, Activation::none, logits[br],
+             s.kernel);
+    float expected[2];  // 256 cells: the plain soft-argmax is a rounding error next to the convs
     ref::soft_argmax(logits[br], side, side, stride, offsets[br], probs[br], expected);
     r.box[2 * br] = expected[0] / static_cast<float>(crop_side);
     r.box[2 * br + 1] = expected[1] / static_cast<float>(crop_side);

@@ -1,8 +1,9 @@
 // The building blocks the model families share: weight views bound to a
 // blob, the list of layers a family is made of (which drives tensor checks,
 // seeded random weights and the PyTorch state-dict names alike), and one
-// forward function per layer. Every kernel call goes through ref:: here, so
-// a dispatched kernel table can replace them in one place per op.
+// forward function per layer. Every kernel call goes through the kernel table
+// (kernels/kernels.h) the model was loaded with; linear weights are packed
+// for it at load (net/packed_weights.h).
 //
 // Token streams are token-major [N, C] row-major; maps are CHW.
 #pragma once
@@ -11,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/kernels.h"
 #include "kernels/shapes.h"
 #include "net/tensor_specs.h"
 
@@ -51,6 +53,8 @@ struct LinearWeights {
   const float* bias = nullptr;    // [out] or null
   int in = 0, out = 0, groups = 1;
   bool has_bias = false;
+  const float* packed = nullptr;         // weight and bias in the kernel table's layout, group after group
+  std::size_t packed_group_floats = 0;   // floats per group in `packed`
 
   LinearShape shape(int rows) const { return {rows, in, out, in, out}; }
   std::uint64_t parameters() const;
@@ -87,9 +91,14 @@ std::vector<TensorSpec> tensor_specs(const std::vector<LayerSpec>& layers);
 
 // Records every layer a weights struct asks for; with a blob it also returns
 // pointers to the tensors (check the blob with check_tensor_set first).
+class PackedWeights;
+
 class WeightBinder {
  public:
-  explicit WeightBinder(const BlobFile* blob = nullptr) : blob_(blob) {}
+  // With `packed`, every linear / pointwise layer bound from the blob is also
+  // packed for that kernel table.
+  explicit WeightBinder(const BlobFile* blob = nullptr, PackedWeights* packed = nullptr)
+      : blob_(blob), packed_(packed) {}
 
   ConvWeights conv(const std::string& name, ConvGeometry g, bool bias);
   ConvWeights conv_bn(const std::string& name, ConvGeometry g, bool conv_bias);
@@ -105,7 +114,9 @@ class WeightBinder {
 
  private:
   const float* tensor(const std::string& name) const;
+  LinearWeights packed(LinearWeights w);
   const BlobFile* blob_;
+  PackedWeights* packed_;
   std::vector<LayerSpec> layers_;
 };
 
@@ -126,10 +137,18 @@ StemWeights bind_stem(WeightBinder& b, std::uint32_t patch_embed, int channels, 
 
 // Runs the stem on a [3, side, side] crop; stage s writes buffers[s]. Returns
 // the [C, side/16, side/16] embedding (the last stage's buffer).
-const float* run_stem(const StemWeights& w, const float* image, int side, const std::vector<float*>& buffers);
+// kernel_scratch: at least stem_scratch_floats(k, w, side) floats.
+const float* run_stem(const KernelTable& k, const StemWeights& w, const float* image, int side,
+                      const std::vector<float*>& buffers, float* kernel_scratch);
+std::size_t stem_scratch_floats(const KernelTable& k, const StemWeights& w, int side);
 
 // tokens[t, :] = embedding[:, t] + pos[t, :] for `count` tokens of width C.
-void embed_tokens(const float* embedding_chw, const float* pos, int count, int channels, float* tokens);
+void embed_tokens(const KernelTable& k, const float* embedding_chw, const float* pos, int count, int channels,
+                  float* tokens);
+
+// y (+)= act(x w^T + b) over `rows` tokens, group by group for grouped layers.
+void run_linear(const KernelTable& k, const LinearWeights& w, int rows, const float* x, Activation act,
+                bool accumulate, float* y);
 
 // ---------------------------------------------------------------------------
 // Token mixers and FFNs; each adds its result to the stream (residual).
@@ -140,8 +159,11 @@ struct TokenScratch {
   float* qkv = nullptr;     // [N, qkv width]
   float* mixed = nullptr;   // [N, heads * value_dim]
   float* hidden = nullptr;  // [N, FFN hidden]
-  float* scores = nullptr;  // [N]: one row of attention scores
+  float* kernel = nullptr;  // the kernels' own scratch (attention blocks, im2col panels)
 };
+
+// Kernel scratch of one attention head over `tokens` queries and keys.
+std::size_t attention_scratch_floats(const KernelTable& k, int tokens, int key_dim, int value_dim);
 
 // Multi-head self-attention x += proj(MHSA(LN x)); qkv rows are
 // [q heads | k heads | v heads], head h at columns [h*d, (h+1)*d) of each.
@@ -189,9 +211,10 @@ GroupAttentionWeights bind_group_attention(WeightBinder& b, const std::string& p
 FfnWeights bind_ffn(WeightBinder& b, const std::string& norm, const std::string& prefix, int channels, int hidden,
                     bool batch_norm);
 
-void attention_residual(const AttentionWeights& w, int tokens, float* x, const TokenScratch& s);
-void group_attention_residual(const GroupAttentionWeights& w, int tokens, float* x, const TokenScratch& s);
-void ffn_residual(const FfnWeights& w, int tokens, float* x, const TokenScratch& s);
+void attention_residual(const KernelTable& k, const AttentionWeights& w, int tokens, float* x, const TokenScratch& s);
+void group_attention_residual(const KernelTable& k, const GroupAttentionWeights& w, int tokens, float* x,
+                              const TokenScratch& s);
+void ffn_residual(const KernelTable& k, const FfnWeights& w, int tokens, float* x, const TokenScratch& s);
 
 // ---------------------------------------------------------------------------
 // Heads over the [C, 16, 16] search feature map. Each branch is a tower of
@@ -216,12 +239,15 @@ HeadWeights bind_head(WeightBinder& b, std::uint32_t kind, int channels, int hea
 struct HeadScratch {
   float* tower_a = nullptr;  // [ch, cells]
   float* tower_b = nullptr;  // [ch/2, cells]
+  float* kernel = nullptr;   // head_scratch_floats(k, w, side)
 };
+
+std::size_t head_scratch_floats(const KernelTable& k, const HeadWeights& w, int side);
 
 // score [1,side,side] and size [2,..] through sigmoid clipped to
 // [1e-4, 1-1e-4]; offset [2,..] raw.
-void run_center_head(const HeadWeights& w, const float* feature, int side, const HeadScratch& s, float* score,
-                     float* size, float* offset);
+void run_center_head(const KernelTable& k, const HeadWeights& w, const float* feature, int side,
+                     const HeadScratch& s, float* score, float* size, float* offset);
 
 // The corner head's result for one search crop (see CornerHeadOutput).
 struct CornerResult {
@@ -232,9 +258,9 @@ struct CornerResult {
 // logits_* [side*side] per branch, prob_* their softmax; the box is the
 // soft-argmax with cell coordinates stride*i (top-left) and stride*i +
 // stride-1 (bottom-right), divided by crop_side.
-CornerResult run_corner_head(const HeadWeights& w, const float* feature, int side, int crop_side,
-                             const HeadScratch& s, float* logits_tl, float* logits_br, float* prob_tl,
-                             float* prob_br);
+CornerResult run_corner_head(const KernelTable& k, const HeadWeights& w, const float* feature, int side,
+                             int crop_side, const HeadScratch& s, float* logits_tl, float* logits_br,
+                             float* prob_tl, float* prob_br);
 
 // ---------------------------------------------------------------------------
 // Costs: attention products q.k and p.v over `tokens` queries and keys.

@@ -1,6 +1,7 @@
 #include "net/token_network.h"
 
-#include "kernels/ref/ref_kernels.h"
+#include <algorithm>
+
 #include "weights/blob_format.h"
 #include "weights/error.h"
 
@@ -27,7 +28,14 @@ TokenNetwork::TokenNetwork(std::shared_ptr<const Model> model, const TokenNetwor
   const auto qkv = plan.request(N * std::size_t(sizes.qkv_width), kBlocks, kBlocks);
   const auto mixed = plan.request(N * std::size_t(sizes.mixed_width), kBlocks, kBlocks);
   const auto hidden = plan.request(N * std::size_t(sizes.hidden), kBlocks, kBlocks);
-  const auto scores = plan.request(N, kBlocks, kBlocks);
+  const KernelTable& k = *sizes.kernels;
+  // The kernels' own scratch, live throughout: the stem's and the head's
+  // im2col panels, the attention blocks.
+  const std::size_t kernel_floats =
+      std::max({stem_scratch_floats(k, *sizes.stem, sizes.search_side),
+                head_scratch_floats(k, *sizes.head, sizes.search_grid),
+                attention_scratch_floats(k, sizes.tokens, sizes.key_dim, sizes.value_dim)});
+  const auto kernel = plan.request(kernel_floats, kStem0, kLast);
   const auto feature = plan.request(C * cells, kFinalNorm, kHead);
   const auto tower_a = plan.request(std::size_t(sizes.head_channels) * cells, kHead, kHead);
   const auto tower_b = plan.request(std::size_t(sizes.head_channels / 2) * cells, kHead, kHead);
@@ -43,9 +51,10 @@ TokenNetwork::TokenNetwork(std::shared_ptr<const Model> model, const TokenNetwor
   for (ArenaPlan::Id id : stem) stem_buffers_.push_back(at(id));
   template_state_ = at(templ);
   tokens_ = at(tokens);
-  scratch_ = {at(normed), at(qkv), at(mixed), at(hidden), at(scores)};
+  kernel_scratch_ = at(kernel);
+  scratch_ = {at(normed), at(qkv), at(mixed), at(hidden), kernel_scratch_};
   feature_ = at(feature);
-  head_scratch_ = {at(tower_a), at(tower_b)};
+  head_scratch_ = {at(tower_a), at(tower_b), kernel_scratch_};
   out_a_ = at(out_a);
   out_b_ = at(out_b);
   out_c_ = at(out_c);
@@ -53,25 +62,26 @@ TokenNetwork::TokenNetwork(std::shared_ptr<const Model> model, const TokenNetwor
 }
 
 const float* TokenNetwork::embed(const float* image, int side) {
-  return run_stem(*sizes_.stem, image, side, stem_buffers_);
+  return run_stem(kernels(), *sizes_.stem, image, side, stem_buffers_, kernel_scratch_);
 }
 
 const float* TokenNetwork::final_norm(const NormWeights& norm, ActivationProbe* probe) {
-  ref::layer_norm(tokens_, sizes_.tokens, sizes_.channels, norm.gamma, norm.beta, kLayerNormEps, scratch_.normed);
+  kernels().layer_norm(tokens_, sizes_.tokens, sizes_.channels, norm.gamma, norm.beta, kLayerNormEps,
+                       scratch_.normed);
   emit(probe, "norm", scratch_.normed, {sizes_.tokens, sizes_.channels});
   return scratch_.normed;
 }
 
 void TokenNetwork::run_head(const float* search_tokens, ActivationProbe* probe) {
   const int grid = sizes_.search_grid;
-  ref::transpose(search_tokens, grid * grid, sizes_.channels, feature_);  // [256, C] -> [C, 16, 16]
+  kernels().transpose(search_tokens, grid * grid, sizes_.channels, false, feature_);  // [256, C] -> [C, 16, 16]
   if (sizes_.head->kind == blob::kHeadCenter) {
-    run_center_head(*sizes_.head, feature_, grid, head_scratch_, out_a_, out_c_, out_b_);
+    run_center_head(kernels(), *sizes_.head, feature_, grid, head_scratch_, out_a_, out_c_, out_b_);
     emit(probe, "head.score", out_a_, {1, grid, grid});
     emit(probe, "head.size", out_c_, {2, grid, grid});
     emit(probe, "head.offset", out_b_, {2, grid, grid});
   } else {
-    corner_ = run_corner_head(*sizes_.head, feature_, grid, sizes_.search_side, head_scratch_, out_a_, out_b_,
+    corner_ = run_corner_head(kernels(), *sizes_.head, feature_, grid, sizes_.search_side, head_scratch_, out_a_, out_b_,
                               out_c_, out_d_);
     emit(probe, "head.tl", out_a_, {1, grid, grid});
     emit(probe, "head.br", out_b_, {1, grid, grid});

@@ -18,6 +18,7 @@ namespace et {
 
 // What a family network needs planned.
 struct TokenNetworkSizes {
+  const KernelTable* kernels = nullptr;  // the table the weights were packed for
   const StemWeights* stem = nullptr;
   const HeadWeights* head = nullptr;
   int search_side = 0;               // pixels; the larger crop sizes the stem buffers
@@ -28,6 +29,7 @@ struct TokenNetworkSizes {
   int mixed_width = 0;               // widest concatenation of head outputs
   int hidden = 0;                    // widest FFN hidden layer
   int head_channels = 0;             // first tower width of the head
+  int key_dim = 0, value_dim = 0;    // widest attention head
 };
 
 class TokenNetwork : public Network {
@@ -44,6 +46,7 @@ class TokenNetwork : public Network {
   // the tokens, the blocks, the final norm, the head.
   enum Step { kStem0 = 0, kTokens = kStem0 + kStemStages, kBlocks, kFinalNorm, kHead, kLast = kHead };
 
+  const KernelTable& kernels() const { return *sizes_.kernels; }
   float* template_state() { return template_state_; }  // template_floats, kept between runs
   float* tokens() { return tokens_; }                  // [N, C]
   const TokenScratch& scratch() const { return scratch_; }
@@ -73,6 +76,7 @@ class TokenNetwork : public Network {
   Arena arena_;
   std::vector<float*> stem_buffers_;
   float* template_state_ = nullptr;
+  float* kernel_scratch_ = nullptr;
   float* tokens_ = nullptr;
   TokenScratch scratch_;
   float* feature_ = nullptr;  // [C, grid, grid]

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <string>
 
-#include "kernels/ref/ref_kernels.h"
+#include "net/packed_weights.h"
 #include "net/token_network.h"
 #include "weights/blob_format.h"
 
@@ -66,8 +66,8 @@ struct Weights {
 
 class VitTrackNetwork final : public TokenNetwork {
  public:
-  VitTrackNetwork(std::shared_ptr<const Model> model, const Weights& w, const Dims& d)
-      : TokenNetwork(std::move(model), sizes(w, d)), w_(w), d_(d) {}
+  VitTrackNetwork(std::shared_ptr<const Model> model, const Weights& w, const Dims& d, const KernelTable& k)
+      : TokenNetwork(std::move(model), sizes(w, d, k)), w_(w), d_(d) {}
 
   // The template state is rows 0 and 257..320 of the stream: [cls + pos_0;
   // template embedding + pos_257..320], 65 rows.
@@ -75,10 +75,10 @@ class VitTrackNetwork final : public TokenNetwork {
     const int C = d_.channels;
     float* state = template_state();
     std::copy(w_.cls_token, w_.cls_token + C, state);
-    ref::add(state, w_.position.data(), std::size_t(C));
+    kernels().add(state, w_.position.data(), std::size_t(C));
     const float* embedding = embed(z, d_.template_side);
     const std::size_t first = 1 + std::size_t(d_.search_tokens);
-    embed_tokens(embedding, w_.position.data() + first * C, d_.template_tokens, C, state + C);
+    embed_tokens(kernels(), embedding, w_.position.data() + first * C, d_.template_tokens, C, state + C);
     emit(probe, "patch_embed.z", state + C, {d_.template_tokens, C});
     has_template_ = true;
   }
@@ -92,16 +92,16 @@ class VitTrackNetwork final : public TokenNetwork {
     const float* state = template_state();
     std::copy(state, state + C, t);
     float* search = t + C;
-    embed_tokens(embedding, w_.position.data() + C, d_.search_tokens, C, search);
+    embed_tokens(kernels(), embedding, w_.position.data() + C, d_.search_tokens, C, search);
     float* templ = search + std::size_t(d_.search_tokens) * C;
     std::copy(state + C, state + C + std::size_t(d_.template_tokens) * C, templ);
     emit(probe, "patch_embed.x", search, {d_.search_tokens, C});
 
     for (int i = 0; i < d_.depth; ++i) {
       const VitBlock& blk = w_.blocks[static_cast<std::size_t>(i)];
-      attention_residual(blk.attn, N, t, scratch());
+      attention_residual(kernels(), blk.attn, N, t, scratch());
       emit(probe, i, ".attn", t, {N, C});
-      ffn_residual(blk.mlp, N, t, scratch());
+      ffn_residual(kernels(), blk.mlp, N, t, scratch());
       emit(probe, i, "", t, {N, C});
     }
     const float* normed = final_norm(w_.norm, probe);
@@ -109,8 +109,9 @@ class VitTrackNetwork final : public TokenNetwork {
   }
 
  private:
-  static TokenNetworkSizes sizes(const Weights& w, const Dims& d) {
+  static TokenNetworkSizes sizes(const Weights& w, const Dims& d, const KernelTable& k) {
     TokenNetworkSizes s;
+    s.kernels = &k;
     s.stem = &w.stem;
     s.head = &w.head;
     s.search_side = d.search_side;
@@ -121,6 +122,7 @@ class VitTrackNetwork final : public TokenNetwork {
     s.qkv_width = 3 * d.channels;
     s.mixed_width = d.channels;
     s.hidden = d.hidden;
+    s.key_dim = s.value_dim = d.channels / d.heads;
     s.head_channels = d.head_channels;
     return s;
   }
@@ -131,10 +133,11 @@ class VitTrackNetwork final : public TokenNetwork {
 
 class VitTrackFamily final : public FamilyModel {
  public:
-  VitTrackFamily(const BlobFile& blob, const Dims& d) : dims_(d), weights_(bound(blob, dims_)) {}
+  VitTrackFamily(const BlobFile& blob, const Dims& d)
+      : dims_(d), packed_(active_kernels()), weights_(bound(blob, dims_, packed_)) {}
 
   std::unique_ptr<Network> create_network(std::shared_ptr<const Model> model) const override {
-    return std::make_unique<VitTrackNetwork>(std::move(model), weights_, dims_);
+    return std::make_unique<VitTrackNetwork>(std::move(model), weights_, dims_, packed_.kernels());
   }
 
   std::vector<StageCost> stage_costs() const override {
@@ -151,12 +154,13 @@ class VitTrackFamily final : public FamilyModel {
   }
 
  private:
-  static Weights bound(const BlobFile& blob, const Dims& d) {
-    WeightBinder b(&blob);
+  static Weights bound(const BlobFile& blob, const Dims& d, PackedWeights& packed) {
+    WeightBinder b(&blob, &packed);
     return Weights(b, d);
   }
 
   Dims dims_;
+  PackedWeights packed_;  // before weights_: binding packs into it
   Weights weights_;
 };
 

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "net/layers.h"
+#include "net/packed_weights.h"
 #include "net/token_network.h"
 #include "weights/blob_format.h"
 
@@ -63,12 +64,12 @@ struct ZooWeights {
 
 class ZooNetwork final : public TokenNetwork {
  public:
-  ZooNetwork(std::shared_ptr<const Model> model, const ZooWeights& w, const Dims& d)
-      : TokenNetwork(std::move(model), sizes(w, d)), w_(w), d_(d) {}
+  ZooNetwork(std::shared_ptr<const Model> model, const ZooWeights& w, const Dims& d, const KernelTable& k)
+      : TokenNetwork(std::move(model), sizes(w, d, k)), w_(w), d_(d) {}
 
   void set_template(const float* z, ActivationProbe* probe) override {
     const float* embedding = embed(z, d_.template_side);
-    embed_tokens(embedding, w_.pos_embed_z, d_.template_tokens, d_.channels, template_state());
+    embed_tokens(kernels(), embedding, w_.pos_embed_z, d_.template_tokens, d_.channels, template_state());
     emit(probe, "patch_embed.z", template_state(), {d_.template_tokens, d_.channels});
     has_template_ = true;
   }
@@ -81,14 +82,14 @@ class ZooNetwork final : public TokenNetwork {
     float* t = tokens();
     std::copy(template_state(), template_state() + std::size_t(d_.template_tokens) * C, t);
     float* search = t + std::size_t(d_.template_tokens) * C;
-    embed_tokens(embedding, w_.pos_embed_x, d_.search_tokens, C, search);
+    embed_tokens(kernels(), embedding, w_.pos_embed_x, d_.search_tokens, C, search);
     emit(probe, "patch_embed.x", search, {d_.search_tokens, C});
 
     for (int i = 0; i < d_.depth; ++i) {
       const ZooBlock& blk = w_.blocks[static_cast<std::size_t>(i)];
-      attention_residual(blk.attn, N, t, scratch());
+      attention_residual(kernels(), blk.attn, N, t, scratch());
       emit(probe, i, ".attn", t, {N, C});
-      ffn_residual(blk.mlp, N, t, scratch());
+      ffn_residual(kernels(), blk.mlp, N, t, scratch());
       emit(probe, i, "", t, {N, C});
     }
     const float* normed = final_norm(w_.norm, probe);
@@ -96,8 +97,9 @@ class ZooNetwork final : public TokenNetwork {
   }
 
  private:
-  static TokenNetworkSizes sizes(const ZooWeights& w, const Dims& d) {
+  static TokenNetworkSizes sizes(const ZooWeights& w, const Dims& d, const KernelTable& k) {
     TokenNetworkSizes s;
+    s.kernels = &k;
     s.stem = &w.stem;
     s.head = &w.head;
     s.search_side = d.search_side;
@@ -108,6 +110,7 @@ class ZooNetwork final : public TokenNetwork {
     s.qkv_width = 3 * d.channels;
     s.mixed_width = d.channels;
     s.hidden = d.hidden;
+    s.key_dim = s.value_dim = d.channels / d.heads;
     s.head_channels = d.head_channels;
     return s;
   }
@@ -118,10 +121,11 @@ class ZooNetwork final : public TokenNetwork {
 
 class ZooFamily final : public FamilyModel {
  public:
-  ZooFamily(const BlobFile& blob, const Dims& d) : dims_(d), weights_(bound(blob, dims_)) {}
+  ZooFamily(const BlobFile& blob, const Dims& d)
+      : dims_(d), packed_(active_kernels()), weights_(bound(blob, dims_, packed_)) {}
 
   std::unique_ptr<Network> create_network(std::shared_ptr<const Model> model) const override {
-    return std::make_unique<ZooNetwork>(std::move(model), weights_, dims_);
+    return std::make_unique<ZooNetwork>(std::move(model), weights_, dims_, packed_.kernels());
   }
 
   std::vector<StageCost> stage_costs() const override {
@@ -138,12 +142,13 @@ class ZooFamily final : public FamilyModel {
   }
 
  private:
-  static ZooWeights bound(const BlobFile& blob, const Dims& d) {
-    WeightBinder b(&blob);
+  static ZooWeights bound(const BlobFile& blob, const Dims& d, PackedWeights& packed) {
+    WeightBinder b(&blob, &packed);
     return ZooWeights(b, d);
   }
 
   Dims dims_;
+  PackedWeights packed_;  // before weights_: binding packs into it
   ZooWeights weights_;
 };
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "net/config_names.h"
+#include "kernels/kernels.h"
 #include "net/model.h"
 #include "tools/cli/commands.h"
 #include "tracker/decode.h"
@@ -145,8 +146,9 @@ int run_pair(const Parsed& args) {
     const BoxF& g = gt[static_cast<std::size_t>(search_frame - 1)];
     std::printf("truth      %g,%g,%g,%g  IoU %.3f\n", g.x, g.y, g.w, g.h, iou(result.box, g));
   }
-  std::printf("time       network %.3f ms median (min %.3f, max %.3f, %ld runs, reference kernels, %d threads)\n",
-              times[times.size() / 2], times.front(), times.back(), runs, omp_get_max_threads());
+  std::printf("time       network %.3f ms median (min %.3f, max %.3f, %ld runs, %s kernels, %d threads)\n",
+              times[times.size() / 2], times.front(), times.back(), runs, isa_name(active_kernels().isa),
+              omp_get_max_threads());
   std::printf("           template embedding %.3f ms (once), crop+resize+normalise %.3f ms, head decode %.4f ms,\n"
               "           image decode %.2f ms per frame, model load %.2f ms\n",
               template_ms, preprocess_ms, decode_ms, decode_image_ms, load_ms);

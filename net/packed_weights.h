@@ -1,0 +1,33 @@
+#pragma once
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include "kernels/kernels.h"
+
+namespace et {
+
+struct LinearWeights;
+
+// Linear-layer weights repacked once, at model load, into the layout of one
+// kernel table's GEMM (KernelTable::pack_linear). Owned by a family model and
+// shared read-only by all its networks, which must run that same table.
+class PackedWeights {
+ public:
+  explicit PackedWeights(const KernelTable& kernels) : kernels_(&kernels) {}
+
+  const KernelTable& kernels() const { return *kernels_; }
+
+  // Packs w.weight/w.bias (grouped layers group by group) and sets w.packed
+  // and w.packed_group_floats.
+  void pack(LinearWeights& w);
+
+ private:
+  struct Free {
+    void operator()(float* p) const;
+  };
+  const KernelTable* kernels_;
+  std::vector<std::unique_ptr<float, Free>> buffers_;
+};
+
+}  // namespace et
