@@ -119,8 +119,9 @@ Deviation compare(std::span<const float> got, std::span<const float> want) {
 }
 
 void check_parity(const Entry& e) {
-  INFO("config ", e.name, " seed ", e.seed, " (regenerate: tools/dump_golden_family.py --out-dir DIR --configs ",
-       e.name, ":", e.seed, ")");
+  test::for_each_isa([&](Isa isa) {
+  INFO("config ", e.name, " seed ", e.seed, " kernels ", std::string(isa_name(isa)),
+       " (regenerate: tools/dump_golden_family.py --out-dir DIR --configs ", e.name, ":", e.seed, ")");
   auto golden = BlobFile::open(e.golden());
   auto model = Model::load(e.name, e.seed);
   auto net = model->create_network();
@@ -139,7 +140,7 @@ void check_parity(const Entry& e) {
     const Deviation dev = compare(got.values, t.values());
     const double relative = dev.max_abs / std::max(1.0, dev.ref_max);
     const double bound = 8.0 * std::ldexp(1.0, -24) * std::sqrt(bounds.at(t.name));
-    MESSAGE(e.name << " seed " << e.seed << " " << t.name << ": max abs error " << dev.max_abs << ", relative "
+    MESSAGE(e.name << " seed " << e.seed << " [" << std::string(isa_name(isa)) << "] " << t.name << ": max abs error " << dev.max_abs << ", relative "
                    << relative << " (bound " << bound << ", |ref| max " << dev.ref_max << ")");
     CHECK(relative <= bound);
     ++compared;
@@ -147,6 +148,7 @@ void check_parity(const Entry& e) {
   // Every probed layer has a golden and vice versa.
   CHECK(compared == recorder.seen.size());
   CHECK(compared >= 2 + 2 * model->config().depth + 1 + 3);
+  });
 }
 
 void check_all(const std::string& prefix, std::size_t expected) {

@@ -82,19 +82,23 @@ struct Run {
 
 TEST_CASE("parity: vittrack-zoo matches the independent golden (vittrack_randn_io.npz) within 1e-4") {
   auto golden = BlobFile::open(kGoldenDir + "/vittrack_randn_io.etb");
-  Run run;
-  run.forward(*golden);
-  for (const char* head_map : {"head.score", "head.size", "head.offset"}) {
-    const std::string name = head_map;
-    const Deviation e = compare(run.recorder.seen.at(name).values, golden->require(name).values());
-    MESSAGE(name << ": max abs error " << e.max_abs << " (bound 1e-4)");
-    CHECK(e.max_abs <= 1e-4);
-  }
+  test::for_each_isa([&](Isa isa) {
+    INFO("kernels ", std::string(isa_name(isa)));
+    Run run;
+    run.forward(*golden);
+    for (const char* head_map : {"head.score", "head.size", "head.offset"}) {
+      const std::string name = head_map;
+      const Deviation e = compare(run.recorder.seen.at(name).values, golden->require(name).values());
+      MESSAGE("[" << std::string(isa_name(isa)) << "] " << name << ": max abs error " << e.max_abs << " (bound 1e-4)");
+      CHECK(e.max_abs <= 1e-4);
+    }
+  });
 }
 
 TEST_CASE("parity: vittrack-zoo matches the PyTorch reference layer by layer") {
+  test::for_each_isa([&](Isa isa) {
   for (int seed : {1, 2}) {
-    INFO("golden seed ", seed, " (tools/dump_golden.py --seeds ", seed, ")");
+    INFO("golden seed ", seed, " (tools/dump_golden.py --seeds ", seed, "), kernels ", std::string(isa_name(isa)));
     auto golden = BlobFile::open(kGoldenDir + "/vittrack_zoo_seed" + std::to_string(seed) + ".etb");
     Run run;
     run.forward(*golden);
@@ -107,17 +111,20 @@ TEST_CASE("parity: vittrack-zoo matches the PyTorch reference layer by layer") {
       REQUIRE(got.shape == t.shape);
       const Deviation e = compare(got.values, t.values());
       const double relative = e.max_abs / std::max(1.0, e.ref_max);
-      MESSAGE("seed " << seed << " " << t.name << ": max abs error " << e.max_abs << ", relative "
+      MESSAGE("[" << std::string(isa_name(isa)) << "] seed " << seed << " " << t.name << ": max abs error " << e.max_abs << ", relative "
                       << relative << " (bound " << tolerance(t.name) << ", |ref| max " << e.ref_max << ")");
       CHECK(relative <= tolerance(t.name));
       ++compared;
     }
     CHECK(compared == 2 + 2 * 3 + 1 + 3);  // patch embeds, 3 x (attn, block), norm, 3 head maps
   }
+  });
 }
 
 TEST_CASE("parity: results are bit-identical whatever the thread count") {
   auto golden = BlobFile::open(kGoldenDir + "/vittrack_zoo_seed1.etb");
+  test::for_each_isa([&](Isa isa) {
+  INFO("kernels ", std::string(isa_name(isa)));
   const int saved = omp_get_max_threads();
   std::map<int, std::vector<float>> outputs;
   for (int threads : {1, 2, 3}) {
@@ -135,6 +142,7 @@ TEST_CASE("parity: results are bit-identical whatever the thread count") {
   omp_set_num_threads(saved);
   CHECK(std::memcmp(outputs[1].data(), outputs[2].data(), outputs[1].size() * sizeof(float)) == 0);
   CHECK(std::memcmp(outputs[1].data(), outputs[3].data(), outputs[1].size() * sizeof(float)) == 0);
+  });
 }
 
 TEST_CASE("parity: the cached template embedding serves many searches") {

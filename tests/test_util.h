@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/kernels.h"
 #include "weights/error.h"
 
 namespace et::test {
@@ -26,6 +27,18 @@ inline std::vector<float> random_values(std::size_t n, std::uint32_t seed, float
   std::vector<float> v(n);
   for (float& x : v) x = dist(rng);
   return v;
+}
+
+// Runs `f` once per ISA this build and CPU can run (reference first), with
+// that ISA's kernels active for models loaded inside `f`; restores the
+// previously active ISA afterwards.
+inline void for_each_isa(const std::function<void(Isa)>& f) {
+  const Isa saved = active_kernels().isa;
+  for (Isa isa : runnable_isas()) {
+    set_active_isa(isa);
+    f(isa);
+  }
+  set_active_isa(saved);
 }
 
 // A fresh folder under the system temp dir, unique to this process and tag.
