@@ -251,30 +251,47 @@ struct SimdKernels {
   }
 
   // The im2col panels of output positions [first, first + count) of one
-  // group: B[kk][pos], kk = (ic, ky, kx), zero outside the input.
+  // group: B[kk][pos], kk = (ic, ky, kx), zero outside the input. Each panel
+  // row is written contiguously, in runs of positions that share an output
+  // row (one strided read of one input row each).
   static void pack_im2col(const Conv2dShape& s, const float* x, int first_channel, int first, int count,
                           float* out) {
     const int ow = s.out_width(), ks = s.kernel, in_per_group = s.in_channels / s.groups;
     const int k = conv_k(s);
     for (int j = 0; j < panels(count); ++j) {
       float* panel = out + std::size_t(j) * k * NR;
-      for (int c = 0; c < NR; ++c) {
-        const int pos = first + j * NR + c;
-        if (j * NR + c >= count) {
-          for (int kk = 0; kk < k; ++kk) panel[std::size_t(kk) * NR + c] = 0.0f;
-          continue;
-        }
-        const int oy = pos / ow, ox = pos % ow;
-        int kk = 0;
-        for (int ic = 0; ic < in_per_group; ++ic) {
-          const float* plane = x + std::size_t(first_channel + ic) * s.in_height * s.in_width;
-          for (int ky = 0; ky < ks; ++ky) {
-            const int iy = oy * s.stride - s.pad + ky;
-            for (int kx = 0; kx < ks; ++kx, ++kk) {
-              const int ix = ox * s.stride - s.pad + kx;
-              const bool inside = iy >= 0 && iy < s.in_height && ix >= 0 && ix < s.in_width;
-              panel[std::size_t(kk) * NR + c] = inside ? plane[std::size_t(iy) * s.in_width + ix] : 0.0f;
+      const int p0 = first + j * NR, cols = std::min(NR, count - j * NR);
+      int kk = 0;
+      for (int ic = 0; ic < in_per_group; ++ic) {
+        const float* plane = x + std::size_t(first_channel + ic) * s.in_height * s.in_width;
+        for (int ky = 0; ky < ks; ++ky) {
+          for (int kx = 0; kx < ks; ++kx, ++kk) {
+            float* dst = panel + std::size_t(kk) * NR;
+            for (int c = 0; c < cols;) {
+              const int oy = (p0 + c) / ow, ox0 = (p0 + c) % ow;
+              const int run = std::min(cols - c, ow - ox0);
+              const int iy = oy * s.stride - s.pad + ky;
+              if (iy < 0 || iy >= s.in_height) {
+                std::fill(dst + c, dst + c + run, 0.0f);
+              } else {
+                // ix = ix0 + r*stride is inside [0, in_width) for r in [lo, hi).
+                const float* row = plane + std::size_t(iy) * s.in_width;
+                const int ix0 = ox0 * s.stride - s.pad + kx;
+                const int lo = std::min(run, ix0 >= 0 ? 0 : (-ix0 + s.stride - 1) / s.stride);
+                const int hi = std::max(lo, std::min(run, ix0 >= s.in_width ? 0 : (s.in_width - ix0 + s.stride - 1) / s.stride));
+                float* d = dst + c;
+                std::fill(d, d + lo, 0.0f);
+                if (s.stride == 1) {
+                  std::copy(row + ix0 + lo, row + ix0 + hi, d + lo);
+                } else {
+                  const float* src = row + ix0;
+                  for (int r = lo; r < hi; ++r) d[r] = src[r * s.stride];
+                }
+                std::fill(d + hi, d + run, 0.0f);
+              }
+              c += run;
             }
+            std::fill(dst + cols, dst + NR, 0.0f);
           }
         }
       }
