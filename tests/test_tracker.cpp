@@ -150,6 +150,60 @@ TEST_CASE("tracker: update() is tracker.md's loop over crop_window, crop_resize_
   }
 }
 
+TEST_CASE("tracker: corner-head models map the soft-argmax corners back, no window, every box accepted") {
+  // A small VitTrack-family corner-head config with seeded random weights.
+  const auto model = Model::load("vit-d1-c64-standard-corner");
+  REQUIRE(model->create_network()->head_kind() == HeadKind::corner);
+  CHECK(default_mode(model->config()) == TrackerMode::correct);
+  std::vector<Image> frames;
+  for (int i = 1; i <= 4; ++i) frames.push_back(load_image(frame_path("otb_Girl", i)));
+  const Box init{57, 21, 31, 45};
+  const int zs = static_cast<int>(model->config().template_size), xs = static_cast<int>(model->config().search_size);
+
+  // The loop written out: crop, run, corner_output, decode_corner, accept.
+  auto net = model->create_network();
+  std::vector<float> z(static_cast<std::size_t>(3 * zs * zs)), x(static_cast<std::size_t>(3 * xs * xs));
+  crop_resize_normalize(frames[0], crop_window(init, 2.0), zs, EdgeMode::correct, ChannelOrder::rgb, z.data());
+  net->set_template(z.data());
+  Box last = init;
+  Tracker t(model, TrackerOptions{TrackerMode::correct});
+  t.init(frames[0], init);
+  for (std::size_t i = 1; i < frames.size(); ++i) {
+    CAPTURE(i);
+    const CropWindow search = crop_window(last, 4.0);
+    crop_resize_normalize(frames[i], search, xs, EdgeMode::correct, ChannelOrder::rgb, x.data());
+    net->run(x.data());
+    const CornerHeadOutput c = net->corner_output();
+    const DecodeResult d = decode_corner(c.box, c.confidence, last, search);
+    const TrackResult want = accept_decoded(d, last, 4.0);
+    last = want.box;
+    const TrackResult got = t.update(frames[i]);
+    CHECK(got.box == want.box);
+    CHECK(got.score == want.score);
+    CHECK(got.score == c.confidence);
+    CHECK(got.found == want.found);
+    CHECK(got.found == (d.box.w >= 1 && d.box.h >= 1));  // threshold 0: only a box without area is refused
+  }
+
+  // A confidence threshold above 1 never moves the box.
+  Tracker strict(model, TrackerOptions{TrackerMode::correct, 0.2f, 1.5f});
+  strict.init(frames[0], init);
+  const TrackResult r = strict.update(frames[1]);
+  CHECK(!r.found);
+  CHECK(r.box == init);
+  CHECK(r.score > 0.f);
+  CHECK(test::error_of([&] { Tracker(model, TrackerOptions{TrackerMode::correct, 0.2f, std::nanf("")}); }) ==
+        "Tracker: corner threshold: got nan, expected a finite number");
+
+  // No allocation per update for corner heads either.
+  g_allocations = 0;
+  g_counting = true;
+  t.update(frames[1]);
+  t.update(frames[2]);
+  g_counting = false;
+  CHECK(g_allocations.load() == 0);
+}
+
 TEST_CASE("tracker: correct mode (RGB, no edge quirk) gives different scores than opencv mode") {
   std::vector<Image> frames;
   for (int i = 1; i <= 3; ++i) frames.push_back(load_image(frame_path("otb_Girl", i)));
@@ -409,7 +463,7 @@ TEST_CASE("tracker: malformed frames and options are errors, not NaN boxes") {
         "Tracker::update: frame 4x4 has the wrong number of samples: got 47, expected 48");
   CHECK(test::error_of([&] { Tracker(zoo(), TrackerOptions{TrackerMode::opencv, std::nanf("")}); }) ==
         "Tracker: score threshold: got nan, expected a finite number");
-  CHECK(test::error_of([&] { Tracker(zoo(), TrackerOptions{TrackerMode::opencv, 0.2f, 2.0, 0.0}); }) ==
+  CHECK(test::error_of([&] { Tracker(zoo(), TrackerOptions{TrackerMode::opencv, 0.2f, 0.f, 2.0, 0.0}); }) ==
         "Tracker: crop factor: got 0.000000, expected a positive finite number");
   CHECK(test::error_of([&] { Tracker(nullptr); }) == "Tracker: model: got nullptr, expected a loaded model");
   // A failed init leaves a working tracker untouched.

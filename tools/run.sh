@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Sets up, builds, and runs the main job on the default model and data:
-# vittrack-zoo on a real frame pair of ../shared/sequences (extra arguments
-# go to `efficienttrack run`).
+# `efficienttrack eval` of vittrack-zoo on every sequence of
+# ../shared/sequences ($ET_SHARED_DIR/sequences), printing the table per
+# sequence and the mean, and writing build/eval/vittrack-zoo.{json,png}
+# (extra arguments go to `efficienttrack eval`, e.g. --sequences otb_Girl).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./tools/setup.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j "$(nproc)"
-exec ./build/efficienttrack run "$@"
+mkdir -p build/eval
+exec ./build/efficienttrack eval --json build/eval/vittrack-zoo.json --plot build/eval/vittrack-zoo.png "$@"

@@ -74,11 +74,11 @@ Tracker::Tracker(std::shared_ptr<const Model> model, TrackerOptions options)
     : model_(std::move(model)), options_(options) {
   if (!model_) throw Error("Tracker: model: got nullptr, expected a loaded model");
   const ModelConfig& c = model_->config();
-  if (c.head_kind != blob::kHeadCenter)
-    throw Error("Tracker: " + model_->blob().path() + ": head: got " + head_kind_name(c.head_kind) +
-                ", expected center (the network interface exposes center-head maps only)");
   if (!std::isfinite(options_.score_threshold))
     throw Error("Tracker: score threshold: got " + std::to_string(options_.score_threshold) +
+                ", expected a finite number");
+  if (!std::isfinite(options_.corner_threshold))
+    throw Error("Tracker: corner threshold: got " + std::to_string(options_.corner_threshold) +
                 ", expected a finite number");
   for (const double factor : {options_.template_factor, options_.search_factor})
     if (!(factor > 0.0) || !std::isfinite(factor))
@@ -88,6 +88,7 @@ Tracker::Tracker(std::shared_ptr<const Model> model, TrackerOptions options)
   template_size_ = static_cast<int>(c.template_size);
   search_size_ = static_cast<int>(c.search_size);
   net_ = model_->create_network();
+  head_ = net_->head_kind();
   const auto side = static_cast<std::size_t>(std::max(template_size_, search_size_));
   input_.resize(3 * side * side);
   // Grow the scratch to the search size now, so the first update allocates nothing.
@@ -128,8 +129,14 @@ TrackResult Tracker::update(const Image& frame) {
   const auto t1 = Clock::now();
   net_->run(input_.data());
   const auto t2 = Clock::now();
-  const CenterHeadMaps maps = net_->center_maps();
-  const DecodeResult d = decode_center(maps.score, maps.size, maps.offset, last_, search, options_.score_threshold);
+  DecodeResult d;
+  if (head_ == HeadKind::center) {
+    const CenterHeadMaps maps = net_->center_maps();
+    d = decode_center(maps.score, maps.size, maps.offset, last_, search, options_.score_threshold);
+  } else {
+    const CornerHeadOutput corner = net_->corner_output();
+    d = decode_corner(corner.box, corner.confidence, last_, search, options_.corner_threshold);
+  }
   const auto t3 = Clock::now();
 
   result = accept_decoded(d, last_, options_.search_factor);

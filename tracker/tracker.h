@@ -2,6 +2,14 @@
 // update(frame) -> (box, score, found) per frame, OpenCV TrackerVit
 // semantics by default.
 //
+// Center-head models (vittrack-zoo and the `-center` configs): steps 5-6,
+// the Hann-windowed score argmax (decode_center). Corner-head models (the
+// `-corner` configs): step 7, the network's soft-argmax corners mapped back
+// like the center head's box (decode_corner), no window; the score is the
+// network's confidence (product of the two maps' peak probabilities) and by
+// default every box is accepted (corner_threshold 0), as corner-head
+// trackers follow their prediction every frame.
+//
 // One Model (read-only weights) may be shared by any number of Trackers;
 // each Tracker owns its Network (activation arena, cached template
 // embedding), its input buffer and its preprocessing scratch, all sized at
@@ -58,14 +66,17 @@ TrackerMode default_mode(const ModelConfig& config);
 
 struct TrackerOptions {
   TrackerMode mode = TrackerMode::opencv;
-  float score_threshold = kDefaultScoreThreshold;  // found = windowed max >= this
+  float score_threshold = kDefaultScoreThreshold;  // center head: found = windowed max >= this
+  float corner_threshold = 0.f;                    // corner head: found = confidence >= this
   double template_factor = 2.0;                    // template crop side / sqrt(w*h)
   double search_factor = 4.0;                      // search crop side / sqrt(w*h)
 };
 
 struct TrackResult {
   Box box;          // the new box, or the previous one when !found
-  float score = 0;  // windowed maximum of the score map (0 when the network was not run)
+  // center head: windowed maximum of the score map; corner head: the
+  // network's confidence; 0 when the network was not run.
+  float score = 0;
   bool found = false;
 };
 
@@ -75,7 +86,7 @@ struct TrackerTiming {
   std::uint64_t updates = 0;
   double preprocess_s = 0;  // crop + resize + normalise
   double network_s = 0;     // Network::run
-  double decode_s = 0;      // window, argmax, box
+  double decode_s = 0;      // window, argmax, box (center); mapping the corners back (corner)
 };
 
 // update()'s last step: the decoded box becomes the new box only if it was
@@ -86,8 +97,8 @@ TrackResult accept_decoded(const DecodeResult& decoded, const Box& last, double 
 
 class Tracker {
  public:
-  // Throws et::Error if the model's head is not one this tracker decodes,
-  // or an option is out of range (threshold not finite, factor <= 0).
+  // Throws et::Error if an option is out of range (a threshold not finite,
+  // a factor <= 0).
   explicit Tracker(std::shared_ptr<const Model> model, TrackerOptions options = {});
 
   // Crops the template around `box` (factor 2), runs the template-only part
@@ -108,6 +119,7 @@ class Tracker {
  private:
   std::shared_ptr<const Model> model_;
   std::unique_ptr<Network> net_;
+  HeadKind head_ = HeadKind::center;
   TrackerOptions options_;
   EdgeMode edge_;
   ChannelOrder order_;

@@ -5,5 +5,7 @@ namespace et::cli {
 
 const Command& inspect_command();
 const Command& run_command();
+const Command& track_command();
+const Command& eval_command();
 
 }  // namespace et::cli

@@ -9,7 +9,8 @@
 namespace {
 
 const std::vector<const et::cli::Command*>& commands() {
-  static const std::vector<const et::cli::Command*> all = {&et::cli::inspect_command(), &et::cli::run_command()};
+  static const std::vector<const et::cli::Command*> all = {&et::cli::inspect_command(), &et::cli::run_command(),
+                                                             &et::cli::track_command(), &et::cli::eval_command()};
   return all;
 }
 
