@@ -135,3 +135,31 @@ TEST_CASE("cli: errors go to stderr with a non-zero exit status") {
 }
 
 }  // namespace et
+
+namespace et {
+
+TEST_CASE("cli: bench --json rows carry the fields other tools read") {
+  const Result r = cli("bench --model et-c16-d1-af-bn-conv2x2-center --seed 3 --runs 2 --warmup 0 --threads 1,2 --json");
+  INFO(r.out);
+  CHECK(r.status == 0);
+  std::size_t rows = 0;
+  for (std::size_t at = 0; (at = r.out.find("{\"model\": \"et-c16-d1-af-bn-conv2x2-center\"", at)) != std::string::npos; ++at)
+    ++rows;
+  CHECK(rows == 2);  // one per thread count
+  for (const char* key : {"\"isa\": ", "\"threads\": 1,", "\"threads\": 2,", "\"runs\": 2,", "\"min_ms\": ",
+                          "\"median_ms\": ", "\"max_ms\": ", "\"gflops\": ", "\"commit\": ",
+                          "\"layers\": [{\"name\": \"patch_embed\", \"median_ms\": ", "{\"name\": \"blocks.0.mixer\"",
+                          "{\"name\": \"head\""})
+    CHECK(r.out.find(key) != std::string::npos);
+}
+
+TEST_CASE("cli: bench refuses bad thread lists and unknown ISAs") {
+  Result r = cli("bench --threads 1,x");
+  CHECK(r.status == 1);
+  CHECK(r.out == "efficienttrack bench: error: --threads: got '1,x', expected comma-separated integers in [1, 1024]\n");
+  r = cli("bench --isa sse9");
+  CHECK(r.status == 1);
+  CHECK(r.out == "efficienttrack bench: error: ISA 'sse9': expected one of reference, avx2, avx512, neon\n");
+}
+
+}  // namespace et

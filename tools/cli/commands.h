@@ -7,5 +7,6 @@ const Command& inspect_command();
 const Command& run_command();
 const Command& track_command();
 const Command& eval_command();
+const Command& bench_command();
 
 }  // namespace et::cli

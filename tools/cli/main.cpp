@@ -10,7 +10,8 @@ namespace {
 
 const std::vector<const et::cli::Command*>& commands() {
   static const std::vector<const et::cli::Command*> all = {&et::cli::inspect_command(), &et::cli::run_command(),
-                                                             &et::cli::track_command(), &et::cli::eval_command()};
+                                                             &et::cli::track_command(), &et::cli::eval_command(),
+                                                             &et::cli::bench_command()};
   return all;
 }
 

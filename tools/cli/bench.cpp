@@ -1,0 +1,325 @@
+// efficienttrack bench: per-model latency, a per-layer time table, a thread
+// sweep, many trackers at once and a sustained mode; a readable table or JSON
+// rows carrying model, ISA, threads and commit. A benchmark reports numbers;
+// it checks nothing. Pin it for single-thread figures:
+//   OMP_NUM_THREADS=1 taskset -c 0 efficienttrack bench --model vittrack-zoo
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kernels/kernels.h"
+#include "net/model.h"
+#include "tools/cli/commands.h"
+#include "weights/error.h"
+
+#ifndef ET_GIT_COMMIT
+#define ET_GIT_COMMIT "unknown"
+#endif
+
+namespace et::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_between(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+struct Summary {
+  double min_ms = 0, median_ms = 0, max_ms = 0;
+};
+
+Summary summarize(std::vector<double> ms) {
+  std::sort(ms.begin(), ms.end());
+  return {ms.front(), ms[ms.size() / 2], ms.back()};
+}
+
+// Time between consecutive probe checkpoints = the time of the sub-layer that
+// ends there (patch_embed.x, blocks.i.<sub-layer>, norm, head.*). The network
+// calls the probe only at those points, so timing costs a clock read each.
+class LayerTimer final : public ActivationProbe {
+ public:
+  void start() {
+    previous_.clear();
+    last_ = Clock::now();
+  }
+  void observe(std::string_view name, std::span<const float>, std::span<const std::int64_t>) override {
+    const auto now = Clock::now();
+    std::string layer(name);
+    if (layer.starts_with("head.")) layer = "head";  // the head emits its maps together at its end
+    if (layer.starts_with("blocks.") && layer.find('.', 7) == std::string::npos) layer += ".ffn";  // a block's last FFN
+    if (layer == "patch_embed.x") layer = "patch_embed";
+    auto [it, inserted] = index_.try_emplace(layer, order_.size());
+    if (inserted) {
+      order_.push_back(layer);
+      samples_.emplace_back();
+    }
+    auto& samples = samples_[it->second];
+    if (layer == previous_) {
+      samples.back() += ms_between(last_, now);  // a merged checkpoint (head.*) of the same run
+    } else {
+      samples.push_back(ms_between(last_, now));
+    }
+    previous_ = layer;
+    last_ = Clock::now();
+  }
+  const std::vector<std::string>& layers() const { return order_; }
+  std::vector<double> samples(std::size_t i) const { return samples_[i]; }
+
+ private:
+  Clock::time_point last_;
+  std::string previous_;
+  std::map<std::string, std::size_t> index_;
+  std::vector<std::string> order_;
+  std::vector<std::vector<double>> samples_;
+};
+
+std::vector<int> parse_list(const std::string& option, const std::string& text, int lo, int hi) {
+  std::vector<int> values;
+  std::size_t at = 0;
+  while (at <= text.size()) {
+    const std::size_t comma = text.find(',', at);
+    const std::string item = text.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
+    char* end = nullptr;
+    const long v = std::strtol(item.c_str(), &end, 10);
+    if (item.empty() || *end != '\0' || v < lo || v > hi)
+      throw Error(option + ": got '" + text + "', expected comma-separated integers in [" + std::to_string(lo) + ", " +
+                  std::to_string(hi) + "]");
+    values.push_back(static_cast<int>(v));
+    if (comma == std::string::npos) break;
+    at = comma + 1;
+  }
+  return values;
+}
+
+// Normalised-image-like inputs: N(0, 1), fixed seed.
+std::vector<float> random_input(std::size_t n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> dist(0.0f, 1.0f);
+  std::vector<float> v(n);
+  for (float& x : v) x = dist(rng);
+  return v;
+}
+
+struct Row {
+  std::string mode;  // latency | trackers | sustained
+  int threads = 1, trackers = 1;
+  Summary update, full;  // run() with the cached template; set_template() + run()
+  double frames_per_second = 0;
+  std::vector<std::pair<std::string, Summary>> layers;
+  std::vector<double> windows_fps;  // sustained mode: throughput per window
+};
+
+int run_bench(const Parsed& args) {
+  if (args.has("--isa")) set_active_isa(parse_isa(args.get("--isa")));
+  const std::string model_name = args.get("--model", "vittrack-zoo");
+  const auto seed = static_cast<std::uint64_t>(args.get_int("--seed", 0, 0, 1L << 40));
+  const int runs = static_cast<int>(args.get_int("--runs", 50, 1, 1000000));
+  const int warmup = static_cast<int>(args.get_int("--warmup", 5, 0, 1000000));
+  const std::vector<int> thread_counts = parse_list("--threads", args.get("--threads", "1"), 1, 1024);
+  const int trackers = static_cast<int>(args.get_int("--trackers", 1, 1, 4096));
+  const double duration = static_cast<double>(args.get_int("--duration", 0, 0, 86400));
+  const bool json = args.has("--json");
+
+  auto model = Model::load(model_name, seed);
+  const ModelConfig& c = model->config();
+  const auto z = random_input(3 * std::size_t(c.template_size) * c.template_size, 1);
+  const auto x = random_input(3 * std::size_t(c.search_size) * c.search_size, 2);
+  std::uint64_t macs_update = 0, macs_full = 0;
+  std::map<std::string, std::uint64_t> stage_macs;
+  for (const StageCost& s : model->stage_costs()) {
+    macs_full += s.macs;
+    if (!s.once_per_template) macs_update += s.macs;
+    stage_macs[s.name] = s.macs;
+  }
+
+  std::vector<Row> rows;
+  for (int threads : thread_counts) {
+    omp_set_num_threads(threads);
+    Row row;
+    row.mode = "latency";
+    row.threads = threads;
+    auto net = model->create_network();
+    for (int i = 0; i < warmup; ++i) {
+      net->set_template(z.data());
+      net->run(x.data());
+    }
+    std::vector<double> update_ms, full_ms;
+    for (int i = 0; i < runs; ++i) {
+      const auto t0 = Clock::now();
+      net->set_template(z.data());
+      const auto t1 = Clock::now();
+      net->run(x.data());
+      const auto t2 = Clock::now();
+      net->run(x.data());
+      const auto t3 = Clock::now();
+      full_ms.push_back(ms_between(t0, t2));
+      update_ms.push_back(ms_between(t2, t3));
+      (void)t1;
+    }
+    row.update = summarize(update_ms);
+    row.full = summarize(full_ms);
+    row.frames_per_second = 1e3 / row.update.median_ms;
+    LayerTimer timer;
+    for (int i = 0; i < runs; ++i) {
+      timer.start();
+      net->run(x.data(), &timer);
+    }
+    for (std::size_t l = 0; l < timer.layers().size(); ++l)
+      row.layers.emplace_back(timer.layers()[l], summarize(timer.samples(l)));
+    rows.push_back(std::move(row));
+  }
+
+  if (trackers > 1 || duration > 0) {
+    // T trackers share the model; each runs on one thread (its kernels single
+    // threaded), T at a time across the pool.
+    const int threads = thread_counts.back();
+    omp_set_num_threads(threads);
+    omp_set_max_active_levels(1);
+    std::vector<std::unique_ptr<Network>> nets;
+    for (int t = 0; t < trackers; ++t) {
+      nets.push_back(model->create_network());
+      nets.back()->set_template(z.data());
+    }
+    auto round = [&] {
+#pragma omp parallel for schedule(dynamic, 1)
+      for (int t = 0; t < trackers; ++t) nets[static_cast<std::size_t>(t)]->run(x.data());
+    };
+    for (int i = 0; i < warmup; ++i) round();
+    Row row;
+    row.mode = duration > 0 ? "sustained" : "trackers";
+    row.threads = threads;
+    row.trackers = trackers;
+    std::vector<double> round_ms;
+    const auto begin = Clock::now();
+    auto window_start = begin;
+    int window_frames = 0;
+    long frames = 0;
+    for (int i = 0;; ++i) {
+      const auto t0 = Clock::now();
+      round();
+      const auto t1 = Clock::now();
+      round_ms.push_back(ms_between(t0, t1));
+      frames += trackers;
+      window_frames += trackers;
+      if (duration > 0 && ms_between(window_start, t1) >= 1000.0) {
+        row.windows_fps.push_back(window_frames / (ms_between(window_start, t1) * 1e-3));
+        window_start = t1;
+        window_frames = 0;
+      }
+      if (duration > 0 ? ms_between(begin, t1) >= duration * 1e3 : i + 1 >= runs) break;
+    }
+    row.update = summarize(round_ms);
+    row.frames_per_second = static_cast<double>(frames) / (ms_between(begin, Clock::now()) * 1e-3);
+    rows.push_back(std::move(row));
+  }
+
+  // MACs of a timed layer where inspect has a stage of that name (patch
+  // embed, head); 0 where the layer is part of a stage (block sub-layers).
+  auto layer_macs = [&](const std::string& layer) -> std::uint64_t {
+    for (const auto& [stage, m] : stage_macs)
+      if (stage == layer + " (search)" || (layer == "head" && stage.starts_with("head"))) return m;
+    return 0;
+  };
+  const char* isa = isa_name(active_kernels().isa);
+  auto gflops = [](std::uint64_t macs, double ms) { return ms > 0 ? 2.0 * double(macs) / (ms * 1e6) : 0.0; };
+  if (json) {
+    for (const Row& r : rows) {
+      std::string j = "{\"model\": " + json_string(model_name) + ", \"seed\": " + std::to_string(seed) +
+                      ", \"isa\": \"" + isa + "\", \"commit\": \"" + ET_GIT_COMMIT + "\", \"mode\": \"" + r.mode +
+                      "\", \"threads\": " + std::to_string(r.threads) + ", \"trackers\": " +
+                      std::to_string(r.trackers) + ", \"runs\": " + std::to_string(runs);
+      char buf[512];
+      std::snprintf(buf, sizeof buf,
+                    ", \"min_ms\": %.5f, \"median_ms\": %.5f, \"max_ms\": %.5f, \"full_median_ms\": %.5f, "
+                    "\"macs_per_update\": %llu, \"gflops\": %.3f, \"frames_per_second\": %.3f",
+                    r.update.min_ms, r.update.median_ms, r.update.max_ms, r.full.median_ms,
+                    static_cast<unsigned long long>(macs_update),
+                    r.mode == "latency" ? gflops(macs_update, r.update.median_ms) : 0.0, r.frames_per_second);
+      j += buf;
+      j += ", \"layers\": [";
+      double total = 0;
+      for (const auto& [name, s] : r.layers) total += s.median_ms;
+      for (std::size_t i = 0; i < r.layers.size(); ++i) {
+        const auto& [name, s] = r.layers[i];
+        std::snprintf(buf, sizeof buf, "%s{\"name\": \"%s\", \"median_ms\": %.5f, \"share\": %.4f, \"gflops\": %.3f}",
+                      i ? ", " : "", name.c_str(), s.median_ms, total > 0 ? s.median_ms / total : 0.0,
+                      gflops(layer_macs(name), s.median_ms));
+        j += buf;
+      }
+      j += "], \"windows_fps\": [";
+      for (std::size_t i = 0; i < r.windows_fps.size(); ++i) {
+        std::snprintf(buf, sizeof buf, "%s%.2f", i ? ", " : "", r.windows_fps[i]);
+        j += buf;
+      }
+      j += "]}\n";
+      std::fputs(j.c_str(), stdout);
+    }
+    return 0;
+  }
+
+  std::printf("model %s (seed %llu), ISA %s, commit %s; %llu MACs per update (%llu with the template)\n",
+              model_name.c_str(), static_cast<unsigned long long>(seed), isa, ET_GIT_COMMIT,
+              static_cast<unsigned long long>(macs_update), static_cast<unsigned long long>(macs_full));
+  for (const Row& r : rows) {
+    if (r.mode == "latency") {
+      std::printf("\n%d thread(s), %d runs after %d warm-up: update %.3f ms median (min %.3f, max %.3f), "
+                  "%.1f GFLOP/s, %.1f frames/s; template + update %.3f ms\n",
+                  r.threads, runs, warmup, r.update.median_ms, r.update.min_ms, r.update.max_ms,
+                  gflops(macs_update, r.update.median_ms), r.frames_per_second, r.full.median_ms);
+      double total = 0;
+      for (const auto& [name, s] : r.layers) total += s.median_ms;
+      std::printf("  %-22s %10s %7s %9s\n", "layer", "median ms", "share", "GFLOP/s");
+      for (const auto& [name, s] : r.layers) {
+        std::printf("  %-22s %10.4f %6.1f%%", name.c_str(), s.median_ms, 100.0 * s.median_ms / total);
+        if (const std::uint64_t m = layer_macs(name); m > 0) std::printf(" %9.1f", gflops(m, s.median_ms));
+        std::printf("\n");
+      }
+    } else {
+      std::printf("\n%d trackers on %d thread(s)%s: %.1f frames/s in all; a round of all trackers %.3f ms median "
+                  "(min %.3f, max %.3f)\n",
+                  r.trackers, r.threads, r.mode == "sustained" ? ", sustained" : "", r.frames_per_second,
+                  r.update.median_ms, r.update.min_ms, r.update.max_ms);
+      if (!r.windows_fps.empty()) {
+        std::vector<double> w = r.windows_fps;
+        std::sort(w.begin(), w.end());
+        std::printf("  per 1 s window: first %.1f, last %.1f, min %.1f, median %.1f, max %.1f frames/s (%zu windows)\n",
+                    r.windows_fps.front(), r.windows_fps.back(), w.front(), w[w.size() / 2], w.back(), w.size());
+      }
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+const Command& bench_command() {
+  static const Command command{
+      "bench",
+      "Time a model: latency of an update (the network on a search crop, template cached) and of\n"
+      "template + update, a per-layer table (time between the network's layer checkpoints; blocks.i.ffn is\n"
+      "a block's last FFN/MLP), a thread sweep, many trackers sharing one model, a sustained mode.\n"
+      "Pin single-thread runs: OMP_NUM_THREADS=1 taskset -c 0 efficienttrack bench ...",
+      {{"--model", "M", "blob path, vittrack-zoo, or a config name (et-..., vit-...)", "vittrack-zoo"},
+       {"--seed", "N", "seed of a config name's random weights", "0"},
+       {"--threads", "LIST", "thread counts to sweep, e.g. 1,2,4", "1"},
+       {"--runs", "N", "timed runs (rounds with --trackers)", "50"},
+       {"--warmup", "N", "untimed runs first", "5"},
+       {"--trackers", "T", "also run T trackers sharing the model, in parallel on the last thread count", "1"},
+       {"--duration", "S", "sustained mode: run the trackers for S seconds, throughput per second", "0"},
+       {"--isa", "NAME", "force kernels: reference, avx2, avx512, neon", "best available"},
+       {"--json", "", "JSON rows instead of the table", ""},
+       {"--help", "", "show this help", ""}},
+      run_bench};
+  return command;
+}
+
+}  // namespace et::cli
