@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/image_files.h"
 #include "tracker/decode.h"
 #include "tracker/image.h"
 #include "tracker/preprocess.h"
@@ -83,71 +84,7 @@ std::string first_difference(const std::vector<float>& got, const std::vector<fl
 
 // ---- tiny image-file writers, so the loader tests need no fixtures --------
 
-std::uint32_t crc32(const std::vector<std::uint8_t>& bytes, std::size_t from) {
-  std::uint32_t crc = 0xFFFFFFFFu;
-  for (std::size_t i = from; i < bytes.size(); ++i) {
-    crc ^= bytes[i];
-    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
-  }
-  return crc ^ 0xFFFFFFFFu;
-}
-
-void put_be32(std::vector<std::uint8_t>& out, std::uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<std::uint8_t>(v >> shift));
-}
-
-void put_chunk(std::vector<std::uint8_t>& png, const char* type, const std::vector<std::uint8_t>& data) {
-  put_be32(png, static_cast<std::uint32_t>(data.size()));
-  const std::size_t start = png.size();
-  png.insert(png.end(), type, type + 4);
-  png.insert(png.end(), data.begin(), data.end());
-  std::vector<std::uint8_t> typed(png.begin() + static_cast<std::ptrdiff_t>(start), png.end());
-  put_be32(png, crc32(typed, 0));
-}
-
-// A PNG with the given IHDR and `samples` (row-major, channels interleaved,
-// one entry per sample, 8 or 16 bits), zlib "stored" (uncompressed) blocks.
-// color_type: 0 gray, 2 RGB, 4 gray+alpha, 6 RGBA.
-std::vector<std::uint8_t> make_png(int w, int h, int color_type, int bit_depth,
-                                   const std::vector<std::uint16_t>& samples) {
-  const int channels = color_type == 0 ? 1 : color_type == 2 ? 3 : color_type == 4 ? 2 : 4;
-  REQUIRE(samples.size() == static_cast<std::size_t>(w * h * channels));
-  std::vector<std::uint8_t> raw;  // filter byte 0 + big-endian samples per row
-  for (int y = 0; y < h; ++y) {
-    raw.push_back(0);
-    for (int i = 0; i < w * channels; ++i) {
-      const std::uint16_t s = samples[static_cast<std::size_t>(y * w * channels + i)];
-      if (bit_depth == 16) raw.push_back(static_cast<std::uint8_t>(s >> 8));
-      raw.push_back(static_cast<std::uint8_t>(s & 0xFF));
-    }
-  }
-  std::vector<std::uint8_t> z = {0x78, 0x01};
-  std::size_t pos = 0;
-  do {
-    const std::size_t len = std::min<std::size_t>(raw.size() - pos, 65535);
-    z.push_back(pos + len == raw.size() ? 1 : 0);
-    z.push_back(static_cast<std::uint8_t>(len & 0xFF));
-    z.push_back(static_cast<std::uint8_t>(len >> 8));
-    z.push_back(static_cast<std::uint8_t>(~len & 0xFF));
-    z.push_back(static_cast<std::uint8_t>((~len >> 8) & 0xFF));
-    z.insert(z.end(), raw.begin() + static_cast<std::ptrdiff_t>(pos),
-             raw.begin() + static_cast<std::ptrdiff_t>(pos + len));
-    pos += len;
-  } while (pos < raw.size());
-  std::uint32_t a = 1, b = 0;  // Adler-32
-  for (std::uint8_t v : raw) a = (a + v) % 65521, b = (b + a) % 65521;
-  put_be32(z, (b << 16) | a);
-
-  std::vector<std::uint8_t> png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
-  std::vector<std::uint8_t> ihdr;
-  put_be32(ihdr, static_cast<std::uint32_t>(w));
-  put_be32(ihdr, static_cast<std::uint32_t>(h));
-  ihdr.insert(ihdr.end(), {static_cast<std::uint8_t>(bit_depth), static_cast<std::uint8_t>(color_type), 0, 0, 0});
-  put_chunk(png, "IHDR", ihdr);
-  put_chunk(png, "IDAT", z);
-  put_chunk(png, "IEND", {});
-  return png;
-}
+using et::test::make_png;  // tests/image_files.h
 
 // 24-bit uncompressed BMP of an RGB image (bottom-up rows, BGR, 4-byte row padding).
 std::vector<std::uint8_t> make_bmp(const Image& img) {
