@@ -10,4 +10,7 @@ cd "$(dirname "$0")/.."
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j "$(nproc)"
 mkdir -p build/eval
+# The engine is tuned for one thread per tracker; a tracker's kernels split
+# over several threads only pay on large models (efficienttrack bench --threads).
+export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 exec ./build/efficienttrack eval --json build/eval/vittrack-zoo.json --plot build/eval/vittrack-zoo.png "$@"
