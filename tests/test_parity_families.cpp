@@ -16,12 +16,17 @@
 #include "net/config_names.h"
 #include "net/model.h"
 #include "net/random_weights.h"
+#include "tests/parity_util.h"
 #include "tests/test_util.h"
 #include "weights/blob.h"
 #include "weights/blob_format.h"
 
 namespace et {
 namespace {
+
+using test::compare;
+using test::Deviation;
+using test::Recorder;
 
 const std::string kGoldenDir = std::string(ET_TEST_GOLDEN_DIR) + "/family";
 
@@ -47,18 +52,6 @@ std::vector<Entry> entries(const std::string& prefix) {
   }
   return all;
 }
-
-class Recorder final : public ActivationProbe {
- public:
-  void observe(std::string_view name, std::span<const float> values, std::span<const std::int64_t> shape) override {
-    seen[std::string(name)] = {{values.begin(), values.end()}, {shape.begin(), shape.end()}};
-  }
-  struct Activation {
-    std::vector<float> values;
-    std::vector<std::int64_t> shape;
-  };
-  std::map<std::string, Activation> seen;
-};
 
 // Summed reduction lengths K from the input to each probed layer. The bound
 // per layer is 8 u sqrt(K) relative to the layer's largest reference
@@ -103,19 +96,6 @@ std::map<std::string, double> reduction_lengths(const ModelConfig& c) {
   for (const char* map : {"head.score", "head.size", "head.offset", "head.tl", "head.br"}) k[map] = sum;
   k["head.box"] = sum + 256;
   return k;
-}
-
-struct Deviation {
-  double max_abs = 0, ref_max = 0;
-};
-
-Deviation compare(std::span<const float> got, std::span<const float> want) {
-  Deviation e;
-  for (std::size_t i = 0; i < want.size(); ++i) {
-    e.max_abs = std::max(e.max_abs, std::fabs(double(got[i]) - double(want[i])));
-    e.ref_max = std::max(e.ref_max, std::fabs(double(want[i])));
-  }
-  return e;
 }
 
 void check_parity(const Entry& e) {

@@ -11,39 +11,19 @@
 #include <map>
 
 #include "net/model.h"
+#include "tests/parity_util.h"
 #include "tests/test_util.h"
 #include "weights/blob.h"
 
 namespace et {
 namespace {
 
+using test::compare;
+using test::Deviation;
+using test::Recorder;
+
 const std::string kGoldenDir = ET_TEST_GOLDEN_DIR;
 const std::string kZooBlob = ET_TEST_ZOO_BLOB;
-
-class Recorder final : public ActivationProbe {
- public:
-  void observe(std::string_view name, std::span<const float> values, std::span<const std::int64_t> shape) override {
-    seen[std::string(name)] = {{values.begin(), values.end()}, {shape.begin(), shape.end()}};
-  }
-  struct Activation {
-    std::vector<float> values;
-    std::vector<std::int64_t> shape;
-  };
-  std::map<std::string, Activation> seen;
-};
-
-struct Deviation {
-  double max_abs = 0, ref_max = 0;
-};
-
-Deviation compare(std::span<const float> got, std::span<const float> want) {
-  Deviation e;
-  for (std::size_t i = 0; i < want.size(); ++i) {
-    e.max_abs = std::max(e.max_abs, std::fabs(double(got[i]) - double(want[i])));
-    e.ref_max = std::max(e.ref_max, std::fabs(double(want[i])));
-  }
-  return e;
-}
 
 // Tolerance per layer, relative to the layer's largest reference magnitude
 // (floored at 1): 8 u sqrt(K), u = 2^-24 the float32 unit roundoff and K the
