@@ -97,22 +97,13 @@ class EfficientTrackNetwork final : public TokenNetwork {
       : TokenNetwork(std::move(model), sizes(w, d, k)), w_(w), d_(d) {}
 
   void set_template(const float* z, ActivationProbe* probe) override {
-    const float* embedding = embed(z, d_.template_side);
-    embed_tokens(kernels(), embedding, w_.pos_embed_z, d_.template_tokens, d_.channels, template_state());
-    emit(probe, "patch_embed.z", template_state(), {d_.template_tokens, d_.channels});
-    has_template_ = true;
+    embed_template_tokens(z, d_.template_side, w_.pos_embed_z, d_.template_tokens, probe);
   }
 
   void run(const float* x, ActivationProbe* probe) override {
-    require_template();
     const int N = d_.tokens, C = d_.channels;
-    // [template; search] token order.
-    const float* embedding = embed(x, d_.search_side);
+    assemble_template_first(x, d_.search_side, w_.pos_embed_x, d_.template_tokens, d_.search_tokens, probe);
     float* t = tokens();
-    std::copy(template_state(), template_state() + std::size_t(d_.template_tokens) * C, t);
-    float* search = t + std::size_t(d_.template_tokens) * C;
-    embed_tokens(kernels(), embedding, w_.pos_embed_x, d_.search_tokens, C, search);
-    emit(probe, "patch_embed.x", search, {d_.search_tokens, C});
 
     for (int i = 0; i < d_.depth; ++i) {
       const Block& blk = w_.blocks[static_cast<std::size_t>(i)];

@@ -65,6 +65,26 @@ const float* TokenNetwork::embed(const float* image, int side) {
   return run_stem(kernels(), *sizes_.stem, image, side, stem_buffers_, kernel_scratch_);
 }
 
+void TokenNetwork::embed_template_tokens(const float* z, int side, const float* pos_z, int count,
+                                         ActivationProbe* probe) {
+  embed_tokens(kernels(), embed(z, side), pos_z, count, sizes_.channels, template_state_);
+  emit(probe, "patch_embed.z", template_state_, {count, sizes_.channels});
+  has_template_ = true;
+}
+
+float* TokenNetwork::assemble_template_first(const float* x, int side, const float* pos_x, int template_count,
+                                             int search_count, ActivationProbe* probe) {
+  require_template();
+  const std::size_t C = std::size_t(sizes_.channels);
+  // The stem first: its buffers may share memory with the tokens.
+  const float* embedding = embed(x, side);
+  std::copy(template_state_, template_state_ + template_count * C, tokens_);
+  float* search = tokens_ + template_count * C;
+  embed_tokens(kernels(), embedding, pos_x, search_count, sizes_.channels, search);
+  emit(probe, "patch_embed.x", search, {search_count, sizes_.channels});
+  return search;
+}
+
 const float* TokenNetwork::final_norm(const NormWeights& norm, ActivationProbe* probe) {
   kernels().layer_norm(tokens_, sizes_.tokens, sizes_.channels, norm.gamma, norm.beta, kLayerNormEps,
                        scratch_.normed);

@@ -53,6 +53,14 @@ class TokenNetwork : public Network {
 
   // The stem on a [3, side, side] crop; returns the [C, side/16, side/16] embedding.
   const float* embed(const float* image, int side);
+  // Families with the [template; search] token order (vittrack-zoo,
+  // EfficientTrack): the template's tokens (patch embedding + pos_z) kept in
+  // template_state(), emitted as patch_embed.z ...
+  void embed_template_tokens(const float* z, int side, const float* pos_z, int count, ActivationProbe* probe);
+  // ... then per run the stream [template; search]: returns the search rows
+  // (patch embedding + pos_x, emitted as patch_embed.x).
+  float* assemble_template_first(const float* x, int side, const float* pos_x, int template_count,
+                                 int search_count, ActivationProbe* probe);
   // LayerNorm of the stream (emitted as "norm"); returns the normed [N, C] tokens.
   const float* final_norm(const NormWeights& norm, ActivationProbe* probe);
   // The head on the normed search tokens [grid*grid, C], reshaped to
