@@ -57,9 +57,14 @@ struct SimdKernels {
     Activation act;            // last K block only
     bool add_before;
     bool add_after;
+
+    bool plain() const {
+      return column_bias == nullptr && row_bias == nullptr && act == Activation::none && !add_before && !add_after;
+    }
   };
 
   static int panels(int n) { return (n + NR - 1) / NR; }
+  static int padded(int n) { return (n + W - 1) / W * W; }  // to whole vectors
   static std::size_t packed_b_floats(int k, int n) { return std::size_t(panels(n)) * k * NR; }
 
   // ---------------------------------------------------------------- packing
@@ -100,11 +105,29 @@ struct SimdKernels {
     switch (act) {
       case Activation::none: return v;
       case Activation::relu: return xsimd::max(v, Batch(0.0f));
-      case Activation::gelu_erf: return Batch(0.5f) * v * (Batch(1.0f) + xsimd::erf(v * Batch(0.70710678118654752f)));
+      case Activation::gelu_erf: return gelu_erf(v);
       case Activation::hardswish:
         return v * xsimd::min(xsimd::max(v + Batch(3.0f), Batch(0.0f)), Batch(6.0f)) * Batch(1.0f / 6.0f);
     }
     return v;
+  }
+
+  // GELU(x) = x Phi(x) = 0.5 x erfc(-x / sqrt 2), through erfc(z) for
+  // z = |x| / sqrt 2 >= 0: t exp(-z^2 + P(t)), t = 1 / (1 + z / 2), the
+  // Chebyshev fit of Numerical Recipes (section 6.2, erfcc), fractional error
+  // below 1.2e-7 for every z >= 0. Then GELU = 0.5 x erfc(z) for x < 0 and
+  // x - 0.5 x erfc(z) for x >= 0, accurate relative to GELU on both sides
+  // (no 1 + erf cancellation). About a third of xsimd::erf's instructions,
+  // which evaluates both of its range branches.
+  static Batch gelu_erf(Batch x) {
+    const Batch z = xsimd::abs(x) * Batch(0.70710678118654752f);
+    const Batch t = Batch(1.0f) / xsimd::fma(Batch(0.5f), z, Batch(1.0f));
+    Batch p(0.17087277f);
+    for (float c : {-0.82215223f, 1.48851587f, -1.13520398f, 0.27886807f, -0.18628806f, 0.09678418f, 0.37409196f,
+                    1.00002368f, -1.26551223f})
+      p = xsimd::fma(p, t, Batch(c));
+    const Batch half_x_erfc = Batch(0.5f) * x * t * xsimd::exp(p - z * z);
+    return xsimd::select(x < Batch(0.0f), half_x_erfc, x - half_x_erfc);
   }
 
   static float activate(Activation act, float v) {
@@ -115,24 +138,12 @@ struct SimdKernels {
 
   // ---------------------------------------------------------- micro-kernel
 
-  // C[ROWS, cols] (+)= A[ROWS, k] * panel[k, NR]; cols <= NR; row0/col0 locate
-  // the tile for the biases.
+  // Finishes a micro-tile: C[ROWS, cols] (+)= the accumulators, with the
+  // biases, activation and residual of `ep`; cols <= NR. row0/col0 locate the
+  // tile for the biases.
   template <int ROWS>
-  static void tile(int k, const float* a, int lda, const float* panel, float* c, int ldc, int cols, int row0,
-                   int col0, const TileEpilogue& ep) {
-    Batch acc0[ROWS], acc1[ROWS];
-#pragma GCC unroll 8
-    for (int r = 0; r < ROWS; ++r) acc0[r] = acc1[r] = Batch(0.0f);
-    for (int p = 0; p < k; ++p) {
-      const Batch b0 = Batch::load_aligned(panel + std::size_t(p) * NR);
-      const Batch b1 = Batch::load_aligned(panel + std::size_t(p) * NR + W);
-#pragma GCC unroll 8
-      for (int r = 0; r < ROWS; ++r) {
-        const Batch av(a[std::size_t(r) * lda + p]);
-        acc0[r] = xsimd::fma(av, b0, acc0[r]);
-        acc1[r] = xsimd::fma(av, b1, acc1[r]);
-      }
-    }
+  static void store_tile(const Batch (&acc0)[ROWS], const Batch (&acc1)[ROWS], float* c, int ldc, int cols, int row0,
+                         int col0, const TileEpilogue& ep) {
 #pragma GCC unroll 8
     for (int r = 0; r < ROWS; ++r) {
       Batch v0 = acc0[r], v1 = acc1[r];
@@ -178,6 +189,34 @@ struct SimdKernels {
         std::copy(buffer, buffer + cols, cr);
       }
     }
+  }
+
+  // C[ROWS, cols] (+)= A[ROWS, k] * panel[k, NR]; cols <= NR.
+  template <int ROWS>
+  static void tile(int k, const float* a, int lda, const float* panel, float* c, int ldc, int cols, int row0,
+                   int col0, const TileEpilogue& ep) {
+    Batch acc0[ROWS], acc1[ROWS];
+#pragma GCC unroll 8
+    for (int r = 0; r < ROWS; ++r) acc0[r] = acc1[r] = Batch(0.0f);
+    for (int p = 0; p < k; ++p) {
+      const Batch b0 = Batch::load_aligned(panel + std::size_t(p) * NR);
+      const Batch b1 = Batch::load_aligned(panel + std::size_t(p) * NR + W);
+#pragma GCC unroll 8
+      for (int r = 0; r < ROWS; ++r) {
+        const Batch av(a[std::size_t(r) * lda + p]);
+        acc0[r] = xsimd::fma(av, b0, acc0[r]);
+        acc1[r] = xsimd::fma(av, b1, acc1[r]);
+      }
+    }
+    if (ep.plain() && cols == NR) {  // attention products: nothing to add, whole tile
+#pragma GCC unroll 8
+      for (int r = 0; r < ROWS; ++r) {
+        acc0[r].store_unaligned(c + std::size_t(r) * ldc);
+        acc1[r].store_unaligned(c + std::size_t(r) * ldc + W);
+      }
+      return;
+    }
+    store_tile<ROWS>(acc0, acc1, c, ldc, cols, row0, col0, ep);
   }
 
   template <int ROWS>
@@ -245,7 +284,15 @@ struct SimdKernels {
 
   static int conv_k(const Conv2dShape& s) { return (s.in_channels / s.groups) * s.kernel * s.kernel; }
 
+  // Kernels up to 3x3 with stride 1 or 2 (every stem and head conv but the
+  // 16x16 patch embedding) run directly on the input; the rest through
+  // im2col panels and the GEMM.
+  static bool direct_conv(const Conv2dShape& s) {
+    return s.kernel >= 1 && s.kernel <= 3 && (s.stride == 1 || s.stride == 2);
+  }
+
   static std::size_t conv2d_scratch_floats(const Conv2dShape& s) {
+    if (direct_conv(s)) return PhasePlanes(s).floats();
     const int positions = s.out_height() * s.out_width();
     return packed_b_floats(conv_k(s), std::min(positions, kConvChunk));
   }
@@ -300,8 +347,8 @@ struct SimdKernels {
 
   // Y[out_c, positions] = W[out_c, k] * im2col[k, positions] per group and
   // chunk of positions; Y is CHW.
-  static void conv2d(const Conv2dShape& s, const float* x, const float* weight, const float* bias, Activation act,
-                     float* y, float* scratch) {
+  static void conv2d_im2col(const Conv2dShape& s, const float* x, const float* weight, const float* bias,
+                            Activation act, float* y, float* scratch) {
     const int positions = s.out_height() * s.out_width();
     const int k = conv_k(s), out_per_group = s.out_channels / s.groups;
     for (int g = 0; g < s.groups; ++g) {
@@ -317,9 +364,153 @@ struct SimdKernels {
     }
   }
 
-  // -------------------------------------------------------------- attention
+  // The direct convolution reads its input from "phase planes": per input
+  // channel, the zero-padded input ([in_h + 2 pad] rows) with each row split
+  // into `stride` phases, phase q holding padded columns q, q + stride, ...
+  // Then input column ox*stride + kx (padded) of every output column ox of a
+  // tile is one contiguous run: phase kx % stride from column ox + kx / stride,
+  // so each tap of the kernel is one unaligned vector load per NR/2 outputs,
+  // and no im2col panel is built. Layout [in_c][padded row][phase][pitch];
+  // the pitch leaves room for the last tile's over-read (zeros).
+  struct PhasePlanes {
+    int rows, phase_pitch, row_pitch;
+    std::size_t channel_pitch;
+    int channels;
 
-  static int padded(int n) { return (n + W - 1) / W * W; }
+    explicit PhasePlanes(const Conv2dShape& s)
+        : rows(s.in_height + 2 * s.pad),
+          phase_pitch(padded(std::max((s.in_width + 2 * s.pad + s.stride - 1) / s.stride,
+                                      panels(s.out_width()) * NR + (s.kernel - 1) / s.stride))),
+          row_pitch(s.stride * phase_pitch),
+          channel_pitch(std::size_t(rows) * row_pitch),
+          channels(s.in_channels) {}
+
+    std::size_t floats() const { return channels * channel_pitch; }
+    // Offset of tap (ky, kx) from the tile's origin.
+    int tap(const Conv2dShape& s, int ky, int kx) const {
+      return ky * row_pitch + (kx % s.stride) * phase_pitch + kx / s.stride;
+    }
+  };
+
+  static void fill_phase_planes(const Conv2dShape& s, const PhasePlanes& pp, const float* x, float* planes) {
+    const int st = s.stride, w = s.in_width;
+    for (int ic = 0; ic < s.in_channels; ++ic) {
+      for (int pr = 0; pr < pp.rows; ++pr) {
+        float* dst_row = planes + ic * pp.channel_pitch + std::size_t(pr) * pp.row_pitch;
+        const int iy = pr - s.pad;
+        if (iy < 0 || iy >= s.in_height) {
+          std::fill(dst_row, dst_row + pp.row_pitch, 0.0f);
+          continue;
+        }
+        const float* src = x + (std::size_t(ic) * s.in_height + iy) * w;
+        for (int q = 0; q < st; ++q) {
+          // Phase column j holds input column j*st + q - pad, inside [0, w) for j in [lo, hi).
+          float* dst = dst_row + q * pp.phase_pitch;
+          const int first = q - s.pad;
+          const int lo = first >= 0 ? 0 : (-first + st - 1) / st;
+          const int hi = std::clamp((w - first + st - 1) / st, lo, pp.phase_pitch);
+          std::fill(dst, dst + lo, 0.0f);
+          const float* from = src + first;
+          if (st == 1) {
+            std::copy(from + lo, from + hi, dst + lo);
+          } else {  // st == 2: a constant stride the compiler vectorizes
+            for (int j = lo; j < hi; ++j) dst[j] = from[2 * j];
+          }
+          std::fill(dst + hi, dst + pp.phase_pitch, 0.0f);
+        }
+      }
+    }
+  }
+
+  // C[ROWS, cols] (+)= W[ROWS, channels * TAPS] * taps of the phase planes:
+  // b points at the tile's origin in the first channel's planes.
+  template <int ROWS, int TAPS>
+  static void conv_tile(int channels, const float* a, int lda, const float* b, std::size_t channel_pitch,
+                        const int* taps, float* c, int ldc, int cols, int row0, const TileEpilogue& ep) {
+    Batch acc0[ROWS], acc1[ROWS];
+#pragma GCC unroll 8
+    for (int r = 0; r < ROWS; ++r) acc0[r] = acc1[r] = Batch(0.0f);
+    int offsets[TAPS];
+    for (int t = 0; t < TAPS; ++t) offsets[t] = taps[t];
+    for (int ic = 0; ic < channels; ++ic) {
+      const float* bc = b + ic * channel_pitch;
+      const float* ac = a + ic * TAPS;
+#pragma GCC unroll 9
+      for (int t = 0; t < TAPS; ++t) {
+        const Batch b0 = Batch::load_unaligned(bc + offsets[t]);
+        const Batch b1 = Batch::load_unaligned(bc + offsets[t] + W);
+#pragma GCC unroll 8
+        for (int r = 0; r < ROWS; ++r) {
+          const Batch av(ac[std::size_t(r) * lda + t]);
+          acc0[r] = xsimd::fma(av, b0, acc0[r]);
+          acc1[r] = xsimd::fma(av, b1, acc1[r]);
+        }
+      }
+    }
+    store_tile<ROWS>(acc0, acc1, c, ldc, cols, row0, 0, ep);
+  }
+
+  template <int ROWS, int TAPS>
+  static void conv_tile_rows(int rows, int channels, const float* a, int lda, const float* b,
+                             std::size_t channel_pitch, const int* taps, float* c, int ldc, int cols, int row0,
+                             const TileEpilogue& ep) {
+    if constexpr (ROWS > 1) {
+      if (rows < ROWS)
+        return conv_tile_rows<ROWS - 1, TAPS>(rows, channels, a, lda, b, channel_pitch, taps, c, ldc, cols, row0, ep);
+    }
+    conv_tile<ROWS, TAPS>(channels, a, lda, b, channel_pitch, taps, c, ldc, cols, row0, ep);
+  }
+
+  // Tiles (out-channel block, output row, column block) of one group; the
+  // input channels are cut into blocks of about kKBlock taps, partial sums
+  // passing through Y in a fixed order (results do not depend on threads).
+  template <int TAPS>
+  static void conv2d_direct_taps(const Conv2dShape& s, const PhasePlanes& pp, const float* planes,
+                                 const float* weight, const float* bias, Activation act, float* y) {
+    const int oh = s.out_height(), ow = s.out_width(), positions = oh * ow;
+    const int in_per_group = s.in_channels / s.groups, out_per_group = s.out_channels / s.groups;
+    const int lda = in_per_group * TAPS;
+    int taps[TAPS];
+    for (int ky = 0, t = 0; ky < s.kernel; ++ky)
+      for (int kx = 0; kx < s.kernel; ++kx, ++t) taps[t] = pp.tap(s, ky, kx);
+    const int row_blocks = (out_per_group + MR - 1) / MR, col_blocks = panels(ow);
+    const int tiles = row_blocks * oh * col_blocks;
+    const int channel_block = std::max(1, kKBlock / TAPS);
+    const bool parallel = tiles > 1 && std::size_t(s.out_channels) * positions * lda > 200000;
+    for (int g = 0; g < s.groups; ++g) {
+      const float* wg = weight + std::size_t(g) * out_per_group * lda;
+      const float* bg = bias != nullptr ? bias + g * out_per_group : nullptr;
+      float* yg = y + std::size_t(g) * out_per_group * positions;
+      const float* pg = planes + std::size_t(g) * in_per_group * pp.channel_pitch;
+      for (int c0 = 0; c0 < in_per_group; c0 += channel_block) {
+        const int cc = std::min(channel_block, in_per_group - c0);
+        const bool last = c0 + cc == in_per_group;
+        const TileEpilogue ep{nullptr, last ? bg : nullptr, last ? act : Activation::none, c0 > 0, false};
+#pragma omp parallel for schedule(static) if (parallel)
+        for (int t = 0; t < tiles; ++t) {
+          const int i = t / (oh * col_blocks) * MR, oy = t / col_blocks % oh, ox0 = t % col_blocks * NR;
+          conv_tile_rows<MR, TAPS>(std::min(MR, out_per_group - i), cc, wg + std::size_t(i) * lda + c0 * TAPS, lda,
+                                   pg + c0 * pp.channel_pitch + std::size_t(oy) * s.stride * pp.row_pitch + ox0,
+                                   pp.channel_pitch, taps, yg + std::size_t(i) * positions + oy * ow + ox0, positions,
+                                   std::min(NR, ow - ox0), i, ep);
+        }
+      }
+    }
+  }
+
+  static void conv2d(const Conv2dShape& s, const float* x, const float* weight, const float* bias, Activation act,
+                     float* y, float* scratch) {
+    if (!direct_conv(s)) return conv2d_im2col(s, x, weight, bias, act, y, scratch);
+    const PhasePlanes pp(s);
+    fill_phase_planes(s, pp, x, scratch);
+    switch (s.kernel) {
+      case 1: return conv2d_direct_taps<1>(s, pp, scratch, weight, bias, act, y);
+      case 2: return conv2d_direct_taps<4>(s, pp, scratch, weight, bias, act, y);
+      default: return conv2d_direct_taps<9>(s, pp, scratch, weight, bias, act, y);
+    }
+  }
+
+  // -------------------------------------------------------------- attention
 
   static std::size_t attention_scratch_floats(const AttentionShape& s) {
     return packed_b_floats(s.key_dim, s.keys) + packed_b_floats(s.keys, s.value_dim) +
