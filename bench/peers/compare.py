@@ -4,7 +4,7 @@ pinned to one core, interleaved round by round (engine, ORT, PyTorch, engine,
 over the rounds and the ratios measured in the same run. Build-time tool:
 /usr/bin/python3 (torch), node with onnxruntime-node (npm install here).
 
-    cd bench/peers && npm install --ignore-scripts && cd ../..
+    bench/peers/setup.sh    # onnxruntime-node (npm) and OpenBLAS for PyTorch
     /usr/bin/python3 bench/peers/compare.py [--models a,b] [--rounds 7] [--runs 20] [--core 0]
 
 vittrack-zoo runs its own ONNX file in ORT; the families are exported to ONNX
@@ -57,29 +57,57 @@ def main(argv=None):
             run_json([python, torch_bench, "--model", model, "--onnx-out", onnx_path], env)
         info = run_json([args.cli, "inspect", "--model", model, "--json"], env)
         macs = info["macs_per_update"]
-        samples = {"engine": [], "onnxruntime": [], "pytorch": []}
+        # Per system and round: the median wall time and the median process
+        # CPU time of one forward pass. The engine's is an update (template
+        # cached, as a tracker runs it); "engine_full" adds the template
+        # branch, which the ONNX graphs recompute on every call.
+        systems = ["engine", "engine_full", "onnxruntime", "pytorch"]
+        wall = {k: [] for k in systems}
+        cpu = {k: [] for k in systems}
         for r in range(args.rounds):
-            samples["engine"].append(run_json(pin + [args.cli, "bench", "--model", model, "--runs", str(args.runs),
-                                                    "--threads", "1", "--json"], env)["median_ms"])
-            samples["onnxruntime"].append(run_json(pin + ["node", os.path.join(HERE, "ort_bench.mjs"), onnx_path,
-                                                          "--runs", str(args.runs)], env)["median_ms"])
-            samples["pytorch"].append(run_json(pin + [python, torch_bench, "--model", model, "--runs",
-                                                      str(args.runs)], env)["median_ms"])
+            e = run_json(pin + [args.cli, "bench", "--model", model, "--runs", str(args.runs), "--threads", "1",
+                                "--json"], env)
+            o = run_json(pin + ["node", os.path.join(HERE, "ort_bench.mjs"), onnx_path, "--runs", str(args.runs)], env)
+            t = run_json(pin + [python, torch_bench, "--model", model, "--runs", str(args.runs)], env)
+            if t.get("blas") == "reference":
+                print("compare: warning: PyTorch runs on the reference BLAS (10-20x slower than it should); "
+                      "run bench/peers/setup.sh to install OpenBLAS", file=sys.stderr)
+            for k, wall_ms, cpu_ms in (("engine", e["median_ms"], e["cpu_median_ms"]),
+                                       ("engine_full", e["full_median_ms"], None),
+                                       ("onnxruntime", o["median_ms"], o["cpu_median_ms"]),
+                                       ("pytorch", t["median_ms"], t["cpu_median_ms"])):
+                wall[k].append(wall_ms)
+                if cpu_ms is not None:
+                    cpu[k].append(cpu_ms)
             print(f"{model}: round {r + 1}/{args.rounds}: " +
-                  ", ".join(f"{k} {v[-1]:.2f} ms" for k, v in samples.items()), file=sys.stderr)
-        med = {k: statistics.median(v) for k, v in samples.items()}
+                  ", ".join(f"{k} {wall[k][-1]:.2f} ms (cpu {cpu[k][-1]:.2f})" for k in ("engine", "onnxruntime",
+                                                                                       "pytorch")),
+                  file=sys.stderr)
+        med = {k: statistics.median(v) for k, v in wall.items()}
+        cpu_med = {k: statistics.median(v) for k, v in cpu.items() if v}
         row = {"model": model, "macs_per_update": macs, **{f"{k}_ms": v for k, v in med.items()},
+               **{f"{k}_cpu_ms": v for k, v in cpu_med.items()},
                "ort_over_engine": med["onnxruntime"] / med["engine"],
                "torch_over_engine": med["pytorch"] / med["engine"],
+               "ort_over_engine_full": med["onnxruntime"] / med["engine_full"],
+               "ort_over_engine_cpu": cpu_med["onnxruntime"] / cpu_med["engine"],
+               "torch_over_engine_cpu": cpu_med["pytorch"] / cpu_med["engine"],
                "engine_percent_of_peak": 100 * 2 * macs / (med["engine"] * 1e-3) / (PEAK_GFLOPS * 1e9),
                "floor_ms": 2 * macs / (PEAK_GFLOPS * 1e9) * 1e3}
         results.append(row)
-    print(f"{'model':36} {'GMAC':>6} {'floor ms':>9} {'engine ms':>10} {'ORT ms':>8} {'torch ms':>9} "
-          f"{'ORT/eng':>8} {'torch/eng':>9} {'% peak':>7}")
+    print("wall time, median of the rounds' medians (ms); ratios = peer / engine update")
+    print(f"{'model':36} {'GMAC':>6} {'floor':>6} {'engine':>7} {'+tmpl':>7} {'ORT':>7} {'torch':>7} "
+          f"{'ORT/eng':>8} {'ORT/+tmpl':>9} {'torch/eng':>9} {'% peak':>7}")
     for r in results:
-        print(f"{r['model']:36} {r['macs_per_update'] / 1e9:6.3f} {r['floor_ms']:9.2f} {r['engine_ms']:10.2f} "
-              f"{r['onnxruntime_ms']:8.2f} {r['pytorch_ms']:9.2f} {r['ort_over_engine']:8.2f} "
-              f"{r['torch_over_engine']:9.2f} {r['engine_percent_of_peak']:6.1f}%")
+        print(f"{r['model']:36} {r['macs_per_update'] / 1e9:6.3f} {r['floor_ms']:6.2f} {r['engine_ms']:7.2f} "
+              f"{r['engine_full_ms']:7.2f} {r['onnxruntime_ms']:7.2f} {r['pytorch_ms']:7.2f} "
+              f"{r['ort_over_engine']:8.2f} {r['ort_over_engine_full']:9.2f} {r['torch_over_engine']:9.2f} "
+              f"{r['engine_percent_of_peak']:6.1f}%")
+    print("\nprocess CPU time (leaves out what other processes took from the core), median (ms)")
+    print(f"{'model':36} {'engine':>7} {'ORT':>7} {'torch':>7} {'ORT/eng':>8} {'torch/eng':>9}")
+    for r in results:
+        print(f"{r['model']:36} {r['engine_cpu_ms']:7.2f} {r['onnxruntime_cpu_ms']:7.2f} {r['pytorch_cpu_ms']:7.2f} "
+              f"{r['ort_over_engine_cpu']:8.2f} {r['torch_over_engine_cpu']:9.2f}")
     if args.json:
         with open(args.json + ".tmp", "w") as f:
             json.dump({"rounds": args.rounds, "runs": args.runs, "results": results}, f, indent=1)

@@ -27,6 +27,22 @@ import torch  # noqa: E402
 DEFAULT_ONNX = os.path.join(HERE, "..", "..", "..", "shared", "models", "object_tracking_vittrack_2023sep.onnx")
 
 
+def loaded_blas():
+    """The BLAS library PyTorch's matmuls ended up in (Debian's torch calls
+    whatever libblas.so.3 points at): 'reference' warns of a 10-20x slower,
+    unfair peer (bench/peers/setup.sh installs OpenBLAS)."""
+    torch.randn(64, 64) @ torch.randn(64, 64)
+    try:
+        with open("/proc/self/maps") as f:
+            maps = f.read()
+    except OSError:
+        return "unknown"
+    for name in ("mkl", "openblas", "blis"):
+        if f"lib{name}" in maps:
+            return name
+    return "reference" if "/blas/libblas.so" in maps else "unknown"
+
+
 def build(name, seed, zoo_onnx):
     if name == "vittrack-zoo":
         import export_onnx
@@ -52,6 +68,7 @@ def main(argv=None):
 
     torch.set_num_threads(1)
     torch.manual_seed(0)
+    blas = loaded_blas()
     model = build(args.model, args.seed, args.zoo_onnx)
     z = torch.randn(1, 3, 128, 128)
     x = torch.randn(1, 3, 256, 256)
@@ -66,15 +83,21 @@ def main(argv=None):
         runner = torch.jit.trace(model, (z, x)) if args.script else model
         for _ in range(args.warmup):
             runner(z, x)
-        times = []
+        # Wall time, and the process's CPU time, which leaves out the slices
+        # other processes take from the core on a shared machine.
+        times, cpu_times = [], []
         for _ in range(args.runs):
+            cpu_start = time.process_time()
             start = time.perf_counter()
             runner(z, x)
             times.append((time.perf_counter() - start) * 1e3)
+            cpu_times.append((time.process_time() - cpu_start) * 1e3)
     times.sort()
     print(json.dumps({"system": "pytorch-" + ("script" if args.script else "eager"), "version": torch.__version__,
                       "model": args.model, "runs": args.runs, "min_ms": times[0],
-                      "median_ms": statistics.median(times), "max_ms": times[-1]}))
+                      "median_ms": statistics.median(times), "max_ms": times[-1],
+                      "cpu_min_ms": min(cpu_times), "cpu_median_ms": statistics.median(cpu_times),
+                      "blas": blas}))
     return 0
 
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <ctime>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -37,6 +38,18 @@ struct Summary {
   double min_ms = 0, median_ms = 0, max_ms = 0;
 };
 
+// CPU time of this process / this thread in ms. On a shared machine wall
+// time includes the slices other processes took from the core; CPU time
+// does not, so a large gap between the two flags a disturbed run
+// (spec/bench.md). With one thread the process CPU time is the engine's.
+double cpu_ms(clockid_t clock) {
+  timespec t{};
+  clock_gettime(clock, &t);
+  return double(t.tv_sec) * 1e3 + double(t.tv_nsec) * 1e-6;
+}
+double process_cpu_ms() { return cpu_ms(CLOCK_PROCESS_CPUTIME_ID); }
+double thread_cpu_ms() { return cpu_ms(CLOCK_THREAD_CPUTIME_ID); }
+
 Summary summarize(std::vector<double> ms) {
   std::sort(ms.begin(), ms.end());
   return {ms.front(), ms[ms.size() / 2], ms.back()};
@@ -50,9 +63,11 @@ class LayerTimer final : public ActivationProbe {
   void start() {
     previous_.clear();
     last_ = Clock::now();
+    last_cpu_ = thread_cpu_ms();
   }
   void observe(std::string_view name, std::span<const float>, std::span<const std::int64_t>) override {
     const auto now = Clock::now();
+    const double now_cpu = thread_cpu_ms();
     std::string layer(name);
     if (layer.starts_with("head.")) layer = "head";  // the head emits its maps together at its end
     if (layer.starts_with("blocks.") && layer.find('.', 7) == std::string::npos) layer += ".ffn";  // a block's last FFN
@@ -61,25 +76,33 @@ class LayerTimer final : public ActivationProbe {
     if (inserted) {
       order_.push_back(layer);
       samples_.emplace_back();
+      cpu_samples_.emplace_back();
     }
     auto& samples = samples_[it->second];
-    if (layer == previous_) {
-      samples.back() += ms_between(last_, now);  // a merged checkpoint (head.*) of the same run
+    auto& cpu = cpu_samples_[it->second];
+    if (layer == previous_) {  // a merged checkpoint (head.*) of the same run
+      samples.back() += ms_between(last_, now);
+      cpu.back() += now_cpu - last_cpu_;
     } else {
       samples.push_back(ms_between(last_, now));
+      cpu.push_back(now_cpu - last_cpu_);
     }
     previous_ = layer;
     last_ = Clock::now();
+    last_cpu_ = thread_cpu_ms();
   }
   const std::vector<std::string>& layers() const { return order_; }
   std::vector<double> samples(std::size_t i) const { return samples_[i]; }
+  // The calling thread's CPU time: the layer's with one thread.
+  std::vector<double> cpu_samples(std::size_t i) const { return cpu_samples_[i]; }
 
  private:
   Clock::time_point last_;
+  double last_cpu_ = 0;
   std::string previous_;
   std::map<std::string, std::size_t> index_;
   std::vector<std::string> order_;
-  std::vector<std::vector<double>> samples_;
+  std::vector<std::vector<double>> samples_, cpu_samples_;
 };
 
 std::vector<int> parse_list(const std::string& option, const std::string& text, int lo, int hi) {
@@ -113,8 +136,13 @@ struct Row {
   std::string mode;  // latency | trackers | sustained
   int threads = 1, trackers = 1;
   Summary update, full;  // run() with the cached template; set_template() + run()
+  Summary update_cpu;    // process CPU time of run()
   double frames_per_second = 0;
-  std::vector<std::pair<std::string, Summary>> layers;
+  struct Layer {
+    std::string name;
+    Summary wall, cpu;
+  };
+  std::vector<Layer> layers;
   std::vector<double> windows_fps;  // sustained mode: throughput per window
 };
 
@@ -152,20 +180,22 @@ int run_bench(const Parsed& args) {
       net->set_template(z.data());
       net->run(x.data());
     }
-    std::vector<double> update_ms, full_ms;
+    std::vector<double> update_ms, full_ms, update_cpu_ms;
     for (int i = 0; i < runs; ++i) {
       const auto t0 = Clock::now();
       net->set_template(z.data());
+      net->run(x.data());
       const auto t1 = Clock::now();
+      const double c1 = process_cpu_ms();
       net->run(x.data());
+      const double c2 = process_cpu_ms();
       const auto t2 = Clock::now();
-      net->run(x.data());
-      const auto t3 = Clock::now();
-      full_ms.push_back(ms_between(t0, t2));
-      update_ms.push_back(ms_between(t2, t3));
-      (void)t1;
+      full_ms.push_back(ms_between(t0, t1));
+      update_ms.push_back(ms_between(t1, t2));
+      update_cpu_ms.push_back(c2 - c1);
     }
     row.update = summarize(update_ms);
+    row.update_cpu = summarize(update_cpu_ms);
     row.full = summarize(full_ms);
     row.frames_per_second = 1e3 / row.update.median_ms;
     LayerTimer timer;
@@ -174,7 +204,7 @@ int run_bench(const Parsed& args) {
       net->run(x.data(), &timer);
     }
     for (std::size_t l = 0; l < timer.layers().size(); ++l)
-      row.layers.emplace_back(timer.layers()[l], summarize(timer.samples(l)));
+      row.layers.push_back({timer.layers()[l], summarize(timer.samples(l)), summarize(timer.cpu_samples(l))});
     rows.push_back(std::move(row));
   }
 
@@ -239,20 +269,24 @@ int run_bench(const Parsed& args) {
                       std::to_string(r.trackers) + ", \"runs\": " + std::to_string(runs);
       char buf[512];
       std::snprintf(buf, sizeof buf,
-                    ", \"min_ms\": %.5f, \"median_ms\": %.5f, \"max_ms\": %.5f, \"full_median_ms\": %.5f, "
+                    ", \"min_ms\": %.5f, \"median_ms\": %.5f, \"max_ms\": %.5f, \"cpu_min_ms\": %.5f, "
+                    "\"cpu_median_ms\": %.5f, \"full_median_ms\": %.5f, "
                     "\"macs_per_update\": %llu, \"gflops\": %.3f, \"frames_per_second\": %.3f",
-                    r.update.min_ms, r.update.median_ms, r.update.max_ms, r.full.median_ms,
+                    r.update.min_ms, r.update.median_ms, r.update.max_ms, r.update_cpu.min_ms, r.update_cpu.median_ms,
+                    r.full.median_ms,
                     static_cast<unsigned long long>(macs_update),
                     r.mode == "latency" ? gflops(macs_update, r.update.median_ms) : 0.0, r.frames_per_second);
       j += buf;
       j += ", \"layers\": [";
       double total = 0;
-      for (const auto& [name, s] : r.layers) total += s.median_ms;
+      for (const Row::Layer& l : r.layers) total += l.wall.median_ms;
       for (std::size_t i = 0; i < r.layers.size(); ++i) {
-        const auto& [name, s] = r.layers[i];
-        std::snprintf(buf, sizeof buf, "%s{\"name\": \"%s\", \"median_ms\": %.5f, \"share\": %.4f, \"gflops\": %.3f}",
-                      i ? ", " : "", name.c_str(), s.median_ms, total > 0 ? s.median_ms / total : 0.0,
-                      gflops(layer_macs(name), s.median_ms));
+        const Row::Layer& l = r.layers[i];
+        std::snprintf(buf, sizeof buf,
+                      "%s{\"name\": \"%s\", \"median_ms\": %.5f, \"cpu_median_ms\": %.5f, \"share\": %.4f, "
+                      "\"gflops\": %.3f}",
+                      i ? ", " : "", l.name.c_str(), l.wall.median_ms, l.cpu.median_ms,
+                      total > 0 ? l.wall.median_ms / total : 0.0, gflops(layer_macs(l.name), l.wall.median_ms));
         j += buf;
       }
       j += "], \"windows_fps\": [";
@@ -272,15 +306,17 @@ int run_bench(const Parsed& args) {
   for (const Row& r : rows) {
     if (r.mode == "latency") {
       std::printf("\n%d thread(s), %d runs after %d warm-up: update %.3f ms median (min %.3f, max %.3f), "
-                  "%.1f GFLOP/s, %.1f frames/s; template + update %.3f ms\n",
+                  "%.1f GFLOP/s, %.1f frames/s; process CPU %.3f ms median (min %.3f); template + update %.3f ms\n",
                   r.threads, runs, warmup, r.update.median_ms, r.update.min_ms, r.update.max_ms,
-                  gflops(macs_update, r.update.median_ms), r.frames_per_second, r.full.median_ms);
+                  gflops(macs_update, r.update.median_ms), r.frames_per_second, r.update_cpu.median_ms,
+                  r.update_cpu.min_ms, r.full.median_ms);
       double total = 0;
-      for (const auto& [name, s] : r.layers) total += s.median_ms;
-      std::printf("  %-22s %10s %7s %9s\n", "layer", "median ms", "share", "GFLOP/s");
-      for (const auto& [name, s] : r.layers) {
-        std::printf("  %-22s %10.4f %6.1f%%", name.c_str(), s.median_ms, 100.0 * s.median_ms / total);
-        if (const std::uint64_t m = layer_macs(name); m > 0) std::printf(" %9.1f", gflops(m, s.median_ms));
+      for (const Row::Layer& l : r.layers) total += l.wall.median_ms;
+      std::printf("  %-22s %10s %10s %7s %9s\n", "layer", "median ms", "cpu ms", "share", "GFLOP/s");
+      for (const Row::Layer& l : r.layers) {
+        std::printf("  %-22s %10.4f %10.4f %6.1f%%", l.name.c_str(), l.wall.median_ms, l.cpu.median_ms,
+                    100.0 * l.wall.median_ms / total);
+        if (const std::uint64_t m = layer_macs(l.name); m > 0) std::printf(" %9.1f", gflops(m, l.wall.median_ms));
         std::printf("\n");
       }
     } else {
