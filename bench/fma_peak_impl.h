@@ -1,7 +1,7 @@
 // The peak probe, templated over the xsimd architecture; included only by
 // fma_peak_<isa>.cpp, each compiled with its ISA's flags.
 #pragma once
-#include <chrono>
+#include <ctime>
 #include <xsimd/xsimd.hpp>
 
 namespace et::bench {
@@ -17,12 +17,16 @@ double fma_peak_gflops(long iterations) {
   B acc[kAccumulators];
   for (int i = 0; i < kAccumulators; ++i) acc[i] = B(static_cast<float>(i) * 1e-3f);
   const B mul(0.999999f), add(1e-7f);
-  const auto start = std::chrono::steady_clock::now();
+  // Thread CPU time: on a shared core, wall time would count other
+  // processes' slices and understate the peak.
+  timespec start{}, stop{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &start);
   for (long it = 0; it < iterations; ++it) {
 #pragma GCC unroll 12
     for (int i = 0; i < kAccumulators; ++i) acc[i] = xsimd::fma(acc[i], mul, add);
   }
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &stop);
+  const double seconds = double(stop.tv_sec - start.tv_sec) + double(stop.tv_nsec - start.tv_nsec) * 1e-9;
   B total(0.0f);
   for (int i = 0; i < kAccumulators; ++i) total += acc[i];
   volatile float sink = xsimd::hadd(total);

@@ -38,8 +38,9 @@ struct SimdKernels {
   // K block: a [kKBlock][NR] panel slice (16 KiB) stays in L1 while every row
   // block of A streams past it.
   static constexpr int kKBlock = 4096 / NR;
-  // Query rows per attention block: the score block stays in L1/L2.
-  static constexpr int kQueryBlock = 8 * MR;
+  // Query rows per attention block: the block's scores (12 x 320 keys,
+  // 15 KiB) stay in L1 from the product through softmax to P V.
+  static constexpr int kQueryBlock = 2 * MR;
 
   struct Epilogue {
     const float* column_bias = nullptr;  // [n], padded to a multiple of NR
@@ -228,32 +229,46 @@ struct SimdKernels {
     tile<ROWS>(k, a, lda, panel, c, ldc, cols, row0, col0, ep);
   }
 
+  // Runs body(t) for t in [0, count), shared out among the OpenMP threads
+  // when `parallel`; a serial call opens no parallel region (entering one
+  // costs about a microsecond even for one thread, and attention calls the
+  // GEMM per block of queries).
+  template <class Body>
+  static void for_each_tile(int count, bool parallel, const Body& body) {
+    if (parallel) {
+#pragma omp parallel for schedule(static)
+      for (int t = 0; t < count; ++t) body(t);
+    } else {
+      for (int t = 0; t < count; ++t) body(t);
+    }
+  }
+
   // C[m, n] (+)= A[m, k] * B[k, n] with B packed by pack_b_*. K is cut into
   // kKBlock slices (partial sums pass through C); within a slice the tiles
-  // (panel, row block) are independent and shared out among threads. The
-  // order of the K slices is fixed, so results do not depend on threads.
+  // (panel, row block) are independent and shared out among threads when
+  // `allow_parallel` and the product is large. The order of the K slices is
+  // fixed, so results do not depend on threads.
   static void gemm(int m, int n, int k, const float* a, int lda, const float* packed_b, float* c, int ldc,
-                   const Epilogue& ep) {
+                   const Epilogue& ep, bool allow_parallel = true) {
     const int row_blocks = (m + MR - 1) / MR;
     const int tiles = panels(n) * row_blocks;
     // A residual added after an activation needs the whole sum first: keep K whole then.
     const bool residual_after_act = ep.accumulate && ep.act != Activation::none;
     const int k_block = residual_after_act ? k : kKBlock;
-    const bool parallel = tiles > 1 && std::size_t(m) * n * k > 200000;
+    const bool parallel = allow_parallel && tiles > 1 && std::size_t(m) * n * k > 200000;
     for (int k0 = 0; k0 < k; k0 += k_block) {
       const int kc = std::min(k_block, k - k0);
       const bool last = k0 + kc == k;
       const TileEpilogue tile_ep{last ? ep.column_bias : nullptr, last ? ep.row_bias : nullptr,
                                  last ? ep.act : Activation::none, k0 > 0 || (ep.accumulate && !residual_after_act),
                                  residual_after_act};
-#pragma omp parallel for schedule(static) if (parallel)
-      for (int t = 0; t < tiles; ++t) {
+      for_each_tile(tiles, parallel, [&](int t) {
         const int j = t / row_blocks, i = (t % row_blocks) * MR;
         const int cols = std::min(NR, n - j * NR);
         tile_rows<MR>(std::min(MR, m - i), kc, a + std::size_t(i) * lda + k0, lda,
                       packed_b + (std::size_t(j) * k + k0) * NR, c + std::size_t(i) * ldc + j * NR, ldc, cols, i,
                       j * NR, tile_ep);
-      }
+      });
     }
   }
 
@@ -386,10 +401,6 @@ struct SimdKernels {
           channels(s.in_channels) {}
 
     std::size_t floats() const { return channels * channel_pitch; }
-    // Offset of tap (ky, kx) from the tile's origin.
-    int tap(const Conv2dShape& s, int ky, int kx) const {
-      return ky * row_pitch + (kx % s.stride) * phase_pitch + kx / s.stride;
-    }
   };
 
   static void fill_phase_planes(const Conv2dShape& s, const PhasePlanes& pp, const float* x, float* planes) {
@@ -422,60 +433,66 @@ struct SimdKernels {
     }
   }
 
-  // C[ROWS, cols] (+)= W[ROWS, channels * TAPS] * taps of the phase planes:
-  // b points at the tile's origin in the first channel's planes.
-  template <int ROWS, int TAPS>
+  // C[ROWS, cols] (+)= W[ROWS, channels * KS * KS] * the taps of the phase
+  // planes; b points at the tile's origin in the first channel's planes. The
+  // kernel side and stride are compile-time so each tap's address is a row
+  // pointer plus a constant or one phase pitch: no table of offsets to keep
+  // in registers next to the six weight rows.
+  template <int ROWS, int KS, int ST>
   static void conv_tile(int channels, const float* a, int lda, const float* b, std::size_t channel_pitch,
-                        const int* taps, float* c, int ldc, int cols, int row0, const TileEpilogue& ep) {
+                        int row_pitch, int phase_pitch, float* c, int ldc, int cols, int row0,
+                        const TileEpilogue& ep) {
+    constexpr int kTaps = KS * KS;
     Batch acc0[ROWS], acc1[ROWS];
 #pragma GCC unroll 8
     for (int r = 0; r < ROWS; ++r) acc0[r] = acc1[r] = Batch(0.0f);
-    int offsets[TAPS];
-    for (int t = 0; t < TAPS; ++t) offsets[t] = taps[t];
     for (int ic = 0; ic < channels; ++ic) {
       const float* bc = b + ic * channel_pitch;
-      const float* ac = a + ic * TAPS;
-#pragma GCC unroll 9
-      for (int t = 0; t < TAPS; ++t) {
-        const Batch b0 = Batch::load_unaligned(bc + offsets[t]);
-        const Batch b1 = Batch::load_unaligned(bc + offsets[t] + W);
+      const float* ac = a + ic * kTaps;
+#pragma GCC unroll 3
+      for (int ky = 0; ky < KS; ++ky) {
+        const float* brow = bc + std::size_t(ky) * row_pitch;
+#pragma GCC unroll 3
+        for (int kx = 0; kx < KS; ++kx) {
+          const float* bp = brow + (kx % ST) * phase_pitch + kx / ST;
+          const Batch b0 = Batch::load_unaligned(bp);
+          const Batch b1 = Batch::load_unaligned(bp + W);
 #pragma GCC unroll 8
-        for (int r = 0; r < ROWS; ++r) {
-          const Batch av(ac[std::size_t(r) * lda + t]);
-          acc0[r] = xsimd::fma(av, b0, acc0[r]);
-          acc1[r] = xsimd::fma(av, b1, acc1[r]);
+          for (int r = 0; r < ROWS; ++r) {
+            const Batch av(ac[std::size_t(r) * lda + ky * KS + kx]);
+            acc0[r] = xsimd::fma(av, b0, acc0[r]);
+            acc1[r] = xsimd::fma(av, b1, acc1[r]);
+          }
         }
       }
     }
     store_tile<ROWS>(acc0, acc1, c, ldc, cols, row0, 0, ep);
   }
 
-  template <int ROWS, int TAPS>
+  template <int ROWS, int KS, int ST>
   static void conv_tile_rows(int rows, int channels, const float* a, int lda, const float* b,
-                             std::size_t channel_pitch, const int* taps, float* c, int ldc, int cols, int row0,
-                             const TileEpilogue& ep) {
+                             std::size_t channel_pitch, int row_pitch, int phase_pitch, float* c, int ldc, int cols,
+                             int row0, const TileEpilogue& ep) {
     if constexpr (ROWS > 1) {
       if (rows < ROWS)
-        return conv_tile_rows<ROWS - 1, TAPS>(rows, channels, a, lda, b, channel_pitch, taps, c, ldc, cols, row0, ep);
+        return conv_tile_rows<ROWS - 1, KS, ST>(rows, channels, a, lda, b, channel_pitch, row_pitch, phase_pitch, c,
+                                                ldc, cols, row0, ep);
     }
-    conv_tile<ROWS, TAPS>(channels, a, lda, b, channel_pitch, taps, c, ldc, cols, row0, ep);
+    conv_tile<ROWS, KS, ST>(channels, a, lda, b, channel_pitch, row_pitch, phase_pitch, c, ldc, cols, row0, ep);
   }
 
   // Tiles (out-channel block, output row, column block) of one group; the
   // input channels are cut into blocks of about kKBlock taps, partial sums
   // passing through Y in a fixed order (results do not depend on threads).
-  template <int TAPS>
-  static void conv2d_direct_taps(const Conv2dShape& s, const PhasePlanes& pp, const float* planes,
-                                 const float* weight, const float* bias, Activation act, float* y) {
+  template <int KS, int ST>
+  static void conv2d_direct(const Conv2dShape& s, const PhasePlanes& pp, const float* planes, const float* weight,
+                            const float* bias, Activation act, float* y) {
     const int oh = s.out_height(), ow = s.out_width(), positions = oh * ow;
     const int in_per_group = s.in_channels / s.groups, out_per_group = s.out_channels / s.groups;
-    const int lda = in_per_group * TAPS;
-    int taps[TAPS];
-    for (int ky = 0, t = 0; ky < s.kernel; ++ky)
-      for (int kx = 0; kx < s.kernel; ++kx, ++t) taps[t] = pp.tap(s, ky, kx);
+    const int lda = in_per_group * KS * KS;
     const int row_blocks = (out_per_group + MR - 1) / MR, col_blocks = panels(ow);
     const int tiles = row_blocks * oh * col_blocks;
-    const int channel_block = std::max(1, kKBlock / TAPS);
+    const int channel_block = std::max(1, kKBlock / (KS * KS));
     const bool parallel = tiles > 1 && std::size_t(s.out_channels) * positions * lda > 200000;
     for (int g = 0; g < s.groups; ++g) {
       const float* wg = weight + std::size_t(g) * out_per_group * lda;
@@ -486,14 +503,14 @@ struct SimdKernels {
         const int cc = std::min(channel_block, in_per_group - c0);
         const bool last = c0 + cc == in_per_group;
         const TileEpilogue ep{nullptr, last ? bg : nullptr, last ? act : Activation::none, c0 > 0, false};
-#pragma omp parallel for schedule(static) if (parallel)
-        for (int t = 0; t < tiles; ++t) {
+        for_each_tile(tiles, parallel, [&](int t) {
           const int i = t / (oh * col_blocks) * MR, oy = t / col_blocks % oh, ox0 = t % col_blocks * NR;
-          conv_tile_rows<MR, TAPS>(std::min(MR, out_per_group - i), cc, wg + std::size_t(i) * lda + c0 * TAPS, lda,
-                                   pg + c0 * pp.channel_pitch + std::size_t(oy) * s.stride * pp.row_pitch + ox0,
-                                   pp.channel_pitch, taps, yg + std::size_t(i) * positions + oy * ow + ox0, positions,
-                                   std::min(NR, ow - ox0), i, ep);
-        }
+          conv_tile_rows<MR, KS, ST>(std::min(MR, out_per_group - i), cc, wg + std::size_t(i) * lda + c0 * KS * KS,
+                                     lda, pg + c0 * pp.channel_pitch + std::size_t(oy) * ST * pp.row_pitch + ox0,
+                                     pp.channel_pitch, pp.row_pitch, pp.phase_pitch,
+                                     yg + std::size_t(i) * positions + oy * ow + ox0, positions,
+                                     std::min(NR, ow - ox0), i, ep);
+        });
       }
     }
   }
@@ -503,18 +520,24 @@ struct SimdKernels {
     if (!direct_conv(s)) return conv2d_im2col(s, x, weight, bias, act, y, scratch);
     const PhasePlanes pp(s);
     fill_phase_planes(s, pp, x, scratch);
-    switch (s.kernel) {
-      case 1: return conv2d_direct_taps<1>(s, pp, scratch, weight, bias, act, y);
-      case 2: return conv2d_direct_taps<4>(s, pp, scratch, weight, bias, act, y);
-      default: return conv2d_direct_taps<9>(s, pp, scratch, weight, bias, act, y);
+    switch (s.kernel * 10 + s.stride) {
+      case 11: return conv2d_direct<1, 1>(s, pp, scratch, weight, bias, act, y);
+      case 12: return conv2d_direct<1, 2>(s, pp, scratch, weight, bias, act, y);
+      case 21: return conv2d_direct<2, 1>(s, pp, scratch, weight, bias, act, y);
+      case 22: return conv2d_direct<2, 2>(s, pp, scratch, weight, bias, act, y);
+      case 31: return conv2d_direct<3, 1>(s, pp, scratch, weight, bias, act, y);
+      default: return conv2d_direct<3, 2>(s, pp, scratch, weight, bias, act, y);
     }
   }
 
   // -------------------------------------------------------------- attention
 
+  // The packed K^T and V, then the scores of every query ([queries][keys],
+  // rows padded to whole vectors); each block of queries works in its own
+  // rows, so blocks run in any order on any thread.
   static std::size_t attention_scratch_floats(const AttentionShape& s) {
     return packed_b_floats(s.key_dim, s.keys) + packed_b_floats(s.keys, s.value_dim) +
-           std::size_t(kQueryBlock) * padded(s.keys);
+           std::size_t(s.queries) * padded(s.keys);
   }
 
   // xsimd 8.1 has hadd but no reduce_max.
@@ -550,29 +573,34 @@ struct SimdKernels {
     for (; j < n; ++j) row[j] *= 1.0f / sum;
   }
 
+  // Per block of kQueryBlock queries: scores = Q K^T, softmax, out = P V,
+  // while the block's scores (kQueryBlock x keys) are still in L1. The blocks
+  // are shared out among threads; the GEMMs inside run serially.
   static void attention(const AttentionShape& s, const float* q, const float* k, const float* v, float* out,
                         float* scratch) {
     float* packed_k = scratch;                                             // K^T: [key_dim][keys]
     float* packed_v = packed_k + packed_b_floats(s.key_dim, s.keys);       // V: [keys][value_dim]
-    float* scores = packed_v + packed_b_floats(s.keys, s.value_dim);       // [kQueryBlock][keys]
+    float* scores = packed_v + packed_b_floats(s.keys, s.value_dim);       // [queries][lds]
     const int lds = padded(s.keys);
     pack_b_nk(k, s.ldk, s.key_dim, s.keys, packed_k);
     pack_b_kn(v, s.ldv, s.keys, s.value_dim, packed_v);
     const Epilogue plain;
-    for (int q0 = 0; q0 < s.queries; q0 += kQueryBlock) {
-      const int rows = std::min(kQueryBlock, s.queries - q0);
-      gemm(rows, s.keys, s.key_dim, q + std::size_t(q0) * s.ldq, s.ldq, packed_k, scores, lds, plain);
-      for (int r = 0; r < rows; ++r) softmax_row(scores + std::size_t(r) * lds, s.keys, s.scale);
-      gemm(rows, s.value_dim, s.keys, scores, lds, packed_v, out + std::size_t(q0) * s.ldo, s.ldo, plain);
-    }
+    const int blocks = (s.queries + kQueryBlock - 1) / kQueryBlock;
+    const bool parallel = blocks > 1 && std::size_t(s.queries) * s.keys * (s.key_dim + s.value_dim) > 200000;
+    for_each_tile(blocks, parallel, [&](int b) {
+      const int q0 = b * kQueryBlock, rows = std::min(kQueryBlock, s.queries - q0);
+      float* block_scores = scores + std::size_t(q0) * lds;
+      gemm(rows, s.keys, s.key_dim, q + std::size_t(q0) * s.ldq, s.ldq, packed_k, block_scores, lds, plain, false);
+      for (int r = 0; r < rows; ++r) softmax_row(block_scores + std::size_t(r) * lds, s.keys, s.scale);
+      gemm(rows, s.value_dim, s.keys, block_scores, lds, packed_v, out + std::size_t(q0) * s.ldo, s.ldo, plain, false);
+    });
   }
 
   // ---------------------------------------------------------- elementwise
 
   static void layer_norm(const float* x, int rows, int channels, const float* gamma, const float* beta, float eps,
                          float* y) {
-#pragma omp parallel for schedule(static) if (std::size_t(rows) * channels > 100000)
-    for (int r = 0; r < rows; ++r) {
+    for_each_tile(rows, std::size_t(rows) * channels > 100000, [&](int r) {
       const float* xr = x + std::size_t(r) * channels;
       float* yr = y + std::size_t(r) * channels;
       Batch vs(0.0f);
@@ -598,7 +626,7 @@ struct SimdKernels {
         xsimd::fma(d, Batch::load_unaligned(gamma + c), Batch::load_unaligned(beta + c)).store_unaligned(yr + c);
       }
       for (; c < channels; ++c) yr[c] = (xr[c] - mean) * inv_std * gamma[c] + beta[c];
-    }
+    });
   }
 
   static void activate_inplace(Activation act, float* x, std::size_t n) {
