@@ -21,9 +21,7 @@
 #include "tools/cli/commands.h"
 #include "weights/error.h"
 
-#ifndef ET_GIT_COMMIT
-#define ET_GIT_COMMIT "unknown"
-#endif
+#include "et_git_commit.h"  // ET_GIT_COMMIT, generated at build time
 
 namespace et::cli {
 namespace {
