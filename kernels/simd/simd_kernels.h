@@ -403,16 +403,27 @@ struct SimdKernels {
     std::size_t floats() const { return channels * channel_pitch; }
   };
 
+  // dst[j] = from[2 j] for j in [lo, hi): with restrict pointers and a
+  // constant stride the compiler vectorizes it (loads and permutes).
+  static void copy_even(const float* __restrict from, float* __restrict dst, int lo, int hi) {
+    for (int j = lo; j < hi; ++j) dst[j] = from[2 * j];
+  }
+
+  // Every phase row is zeroed with vector stores, then its columns inside
+  // the input are copied over (rows are short: 16-136 floats, so library
+  // calls per row would cost more than the copy).
   static void fill_phase_planes(const Conv2dShape& s, const PhasePlanes& pp, const float* x, float* planes) {
     const int st = s.stride, w = s.in_width;
+    const Batch zero(0.0f);
+    auto zero_floats = [&](float* dst, int n) {  // n: a multiple of W
+      for (int j = 0; j < n; j += W) zero.store_unaligned(dst + j);
+    };
     for (int ic = 0; ic < s.in_channels; ++ic) {
       for (int pr = 0; pr < pp.rows; ++pr) {
         float* dst_row = planes + ic * pp.channel_pitch + std::size_t(pr) * pp.row_pitch;
+        zero_floats(dst_row, pp.row_pitch);
         const int iy = pr - s.pad;
-        if (iy < 0 || iy >= s.in_height) {
-          std::fill(dst_row, dst_row + pp.row_pitch, 0.0f);
-          continue;
-        }
+        if (iy < 0 || iy >= s.in_height) continue;
         const float* src = x + (std::size_t(ic) * s.in_height + iy) * w;
         for (int q = 0; q < st; ++q) {
           // Phase column j holds input column j*st + q - pad, inside [0, w) for j in [lo, hi).
@@ -420,14 +431,14 @@ struct SimdKernels {
           const int first = q - s.pad;
           const int lo = first >= 0 ? 0 : (-first + st - 1) / st;
           const int hi = std::clamp((w - first + st - 1) / st, lo, pp.phase_pitch);
-          std::fill(dst, dst + lo, 0.0f);
           const float* from = src + first;
+          int j = lo;
           if (st == 1) {
-            std::copy(from + lo, from + hi, dst + lo);
-          } else {  // st == 2: a constant stride the compiler vectorizes
-            for (int j = lo; j < hi; ++j) dst[j] = from[2 * j];
+            for (; j + W <= hi; j += W) Batch::load_unaligned(from + j).store_unaligned(dst + j);
+            for (; j < hi; ++j) dst[j] = from[j];
+          } else {
+            copy_even(from, dst, j, hi);
           }
-          std::fill(dst + hi, dst + pp.phase_pitch, 0.0f);
         }
       }
     }
