@@ -181,8 +181,8 @@ ET_API et_status et_tracker_create(const et_model* model, const et_tracker_optio
 ET_API void et_tracker_free(et_tracker* tracker);
 
 /* Starts tracking `box` in `frame`. The box must have w, h >= 1 and overlap
- * the frame (it may reach outside it). A failed init leaves the tracker
- * uninitialised. */
+ * the frame (it may reach outside it). A failed init leaves the tracker as
+ * it was (a new tracker stays uninitialised). */
 ET_API et_status et_tracker_init(et_tracker* tracker, const et_frame* frame, const et_box* box);
 
 typedef struct et_result {

@@ -21,6 +21,7 @@
 #include "net/model.h"
 #include "tests/test_util.h"
 #include "tracker/image.h"
+#include "tracker/preprocess.h"
 #include "tracker/sequence.h"
 #include "tracker/tracker.h"
 #include "weights/blob_format.h"
@@ -344,6 +345,8 @@ TEST_CASE("c api: frames, boxes and call order are checked, with the message on 
 
   // Success clears both messages; a failed update leaves the result alone.
   expect(et_tracker_init(t.tracker, &good, &box), ET_OK, "");
+  expect(et_tracker_init(t.tracker, &good, &flat), ET_ERROR_INVALID_ARGUMENT,
+         "et_tracker_init: Tracker::init: box 0,0,5,0 has no area: got w=5, h=0, expected w >= 1 and h >= 1");
   expect(et_tracker_update(t.tracker, &good, nullptr), ET_ERROR_INVALID_ARGUMENT,
          "et_tracker_update: out_result: got NULL, expected an et_result to fill");
   r = {{-7, -7, -7, -7}, -7.f, -7};
@@ -351,6 +354,7 @@ TEST_CASE("c api: frames, boxes and call order are checked, with the message on 
          "et_tracker_update: frame: got NULL, expected an et_frame");
   CHECK(r.box.x == -7);
   CHECK(r.found == -7);
+  // The failed init after the good one left the tracker initialised.
   expect(et_tracker_update(t.tracker, &good, &r), ET_OK, "");
 
   // No tracker: the thread's message, and a fixed text for the handle.
@@ -415,6 +419,48 @@ TEST_CASE("c api: every pixel format and stride tracks bit for bit like the C++ 
         check_same(wrapped.update(b.frame), again.update(frames[static_cast<std::size_t>(i)]));
       }
     }
+  }
+  CHECK(et_set_threads(threads) == ET_OK);
+}
+
+TEST_CASE("c api: an update converts only its search window and still tracks bit for bit") {
+  // 1280x720 frames, an 11x38 target: the search window (82 pixels) is a
+  // small part of the frame, and the pixels outside it in the tracker's RGB
+  // buffer are those of earlier frames (or zero). A last frame cut to
+  // 700x400 changes the frame size.
+  const std::string sequence = std::string(ET_TEST_SHARED_DIR) + "/sequences/uav123_10fps_wakeboard7";
+  const std::vector<std::string> paths = list_frames(sequence);
+  std::vector<Image> frames;
+  for (std::size_t i = 0; i < 5; ++i) frames.push_back(load_image(paths[i]));
+  Image cut;
+  cut.width = 700, cut.height = 400;
+  for (int y = 0; y < cut.height; ++y) {
+    const auto row = frames.back().rgb.begin() + 3 * y * frames.back().width;
+    cut.rgb.insert(cut.rgb.end(), row, row + 3 * cut.width);
+  }
+  frames.push_back(cut);
+  const Box box = round_box(read_groundtruth(sequence + "/groundtruth.txt").at(0), "init");
+  REQUIRE(crop_window(box, TrackerOptions{}.search_factor).size < frames[0].width / 4);
+
+  const int threads = et_threads();
+  REQUIRE(et_set_threads(1) == ET_OK);
+  ModelHandle zoo(ET_TEST_ZOO_BLOB);
+  TrackerHandle c(zoo.model);
+  Tracker cpp(Model::load(ET_TEST_ZOO_BLOB));
+  const et_box cbox = c_box(box);
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    INFO("frame ", i);
+    const Buffer b = layout(frames[i], ET_PIXEL_BGR8, 7);
+    if (i == 0) {
+      REQUIRE(et_tracker_init(c.tracker, &b.frame, &cbox) == ET_OK);
+      cpp.init(frames[0], box);
+      continue;
+    }
+    et_result r{};
+    REQUIRE(et_tracker_update(c.tracker, &b.frame, &r) == ET_OK);
+    const TrackResult expected = cpp.update(frames[i]);
+    CHECK(expected.found);
+    check_same(r, expected);
   }
   CHECK(et_set_threads(threads) == ET_OK);
 }
