@@ -9,6 +9,7 @@ set -euo pipefail
 packages=(g++ cmake make libxsimd-dev doctest-dev libstb-dev
           python3 python3-torch python3-onnx python3-numpy
           g++-aarch64-linux-gnu qemu-user)  # the last two: NEON cross tests
+packages+=(pkg-config)  # the installed-package test (tools/test_install.sh)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -7,7 +7,9 @@
 #include <atomic>
 #include <cstdlib>
 #include <new>
+#include <vector>
 
+#include "efficienttrack.h"
 #include "net/model.h"
 #include "tests/test_util.h"
 
@@ -56,6 +58,38 @@ TEST_CASE("allocation: a forward pass without a probe allocates nothing") {
     g_counting = false;
     CHECK(g_allocations > 0);
   }
+}
+
+TEST_CASE("allocation: a C API update on a strided BGR frame allocates nothing after the first") {
+  et_model* model = nullptr;
+  et_tracker* tracker = nullptr;
+  REQUIRE(et_model_load(ET_TEST_ZOO_BLOB, &model) == ET_OK);
+  REQUIRE(et_tracker_create(model, nullptr, &tracker) == ET_OK);
+  // 320x240 BGR8 rows padded to 1000 bytes, a smooth pattern with a bright square.
+  const int width = 320, height = 240;
+  const std::size_t stride = 1000;
+  std::vector<unsigned char> pixels(stride * height);
+  for (std::size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<unsigned char>((i * 7) % 251);
+  for (std::size_t y = 100; y < 140; ++y)
+    for (std::size_t x = 3 * 150; x < 3 * 190; ++x) pixels[y * stride + x] = 250;
+  const et_frame frame = {pixels.data(), width, height, stride, ET_PIXEL_BGR8};
+  const et_box box = {150, 100, 40, 40};
+  REQUIRE(et_tracker_init(tracker, &frame, &box) == ET_OK);
+  et_result result{};
+  REQUIRE(et_tracker_update(tracker, &frame, &result) == ET_OK);  // warm-up: OpenMP's pool
+  g_allocations = 0;
+  g_counting = true;
+  const et_status status = et_tracker_update(tracker, &frame, &result);
+  g_counting = false;
+  CHECK(status == ET_OK);
+  CHECK(g_allocations == 0);
+  // The counter sees the API's allocations: a failing call builds its message.
+  g_counting = true;
+  CHECK(et_tracker_update(tracker, nullptr, &result) == ET_ERROR_INVALID_ARGUMENT);
+  g_counting = false;
+  CHECK(g_allocations > 0);
+  et_tracker_free(tracker);
+  et_model_free(model);
 }
 
 }  // namespace et
