@@ -7,12 +7,12 @@
 # (tools/setup.sh installs clang and libclang-rt-14-dev).
 #   tools/test_fuzz.sh [BUILD_DIR]              build and run every target
 #   tools/test_fuzz.sh BUILD_DIR --make-seeds   rewrite tests/fuzz/corpus/
-# ET_FUZZ_SECONDS: seconds per target (default 30); ET_FUZZ_TARGETS: which
+# ET_FUZZ_SECONDS: seconds per target (default 20); ET_FUZZ_TARGETS: which
 # (default "blob image groundtruth").
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${1:-$root/build-fuzz}"
-seconds="${ET_FUZZ_SECONDS:-30}"
+seconds="${ET_FUZZ_SECONDS:-20}"
 skip=77  # CTest's SKIP_RETURN_CODE for this test
 
 clangxx="$(command -v clang++ || true)"
