@@ -244,6 +244,17 @@ TEST_CASE("bad input: a JPEG Huffman table with more than 256 codes (fuzz_image 
             " defines more than 256 codes");
 }
 
+TEST_CASE("bad input: corrupt JPEG entropy data and an empty first PNG IDAT chunk (fuzz_image finds)") {
+  // Undefined behaviour inside stb 2.27 without a memory error (a shift past
+  // 32 bits, memcpy of 0 bytes to a null pointer; see tests/fuzz/CMakeLists.txt):
+  // the outcome is still a plain error.
+  const std::string jpeg = kFuzzDir + "/regressions/image/jpeg_bit_reader_shift_past_32.jpg";
+  CHECK(error_of([&] { load_image(jpeg); }) == "load_image: cannot decode '" + jpeg + "': Corrupt JPEG");
+  const std::string png = kFuzzDir + "/regressions/image/png_empty_first_idat.png";
+  CHECK(error_of([&] { load_image(png); }) ==
+        "load_image: cannot decode '" + png + "': PNG not supported: unknown PNG chunk type");
+}
+
 // ============================ sequences =====================================
 
 TEST_CASE("bad input: ground-truth rows that are not 4 numbers, with the line") {
