@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -257,6 +258,123 @@ TEST_CASE("cli eval: clear errors for unknown sequences, ground-truth length and
   CHECK(r.status == 0);
   for (const char* option : {"--model M", "--data DIR", "--sequences a,b", "--json FILE", "--plot FILE", "--absent RULE"})
     CHECK(r.out.find(option) != std::string::npos);
+}
+
+}  // namespace et
+
+// ---- bad input at the command line ------------------------------------------
+namespace et {
+namespace {
+
+// The names in `dir`, sorted: what a failed run left behind.
+std::vector<std::string> entries(const std::string& dir) {
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+}  // namespace
+
+TEST_CASE("cli bad input: unknown flags, stray words, missing and malformed values") {
+  const std::string seq = kShared + "/sequences/otb_Crossing";
+  Result r = cli("track --sequence " + seq + " --bogus");
+  CHECK(r.status == 1);
+  CHECK(r.err == "efficienttrack track: error: track: unknown option '--bogus' (see efficienttrack track --help)\n");
+  r = cli("track --sequence " + seq + " stray");
+  CHECK(r.err == "efficienttrack track: error: track: unknown option 'stray' (see efficienttrack track --help)\n");
+  r = cli("track --sequence " + seq + " --frames");
+  CHECK(r.err == "efficienttrack track: error: --frames: missing value N\n");
+  r = cli("track --help=yes");
+  CHECK(r.err == "efficienttrack track: error: --help: takes no value\n");
+  r = cli("track --sequence " + seq + " --frames -1");
+  CHECK(r.err == "efficienttrack track: error: --frames: got '-1', expected an integer in [0, 100000000]\n");
+  r = cli("track --sequence " + seq + " --frames 2x");
+  CHECK(r.err == "efficienttrack track: error: --frames: got '2x', expected an integer in [0, 100000000]\n");
+  r = cli("track --sequence " + seq + " --init 1,2,3,4,5");
+  CHECK(r.err == "efficienttrack track: error: --init: got '1,2,3,4,5', expected x,y,w,h\n");
+  r = cli("track --sequence " + seq + " --init nan,2,3,4 --frames 1");
+  CHECK(r.err == "efficienttrack track: error: Tracker::init: box: box is not finite or too large: got nan,2,3,4, "
+                 "expected finite values within 1e9\n");
+  r = cli("track --sequence " + seq + " --model /nonexistent-et/m.etb");
+  CHECK(r.err == "efficienttrack track: error: /nonexistent-et/m.etb: cannot open weight blob: No such file or directory\n");
+  r = cli("eval --frames");
+  CHECK(r.err == "efficienttrack eval: error: --frames: missing value N\n");
+  r = cli("bench --runs 0");
+  CHECK(r.err == "efficienttrack bench: error: --runs: got '0', expected an integer in [1, 1000000]\n");
+  CHECK(r.out.empty());
+}
+
+TEST_CASE("cli bad input: unwritable output paths are named, and nothing is left half-written") {
+  const std::string dir = test::temp_dir("cli-bad-out");
+  const std::string seq = kShared + "/sequences/otb_Crossing";
+  const std::string run = "track --model " + kZoo + " --sequence " + seq + " --frames 2 ";
+  // A folder that does not exist.
+  Result r = cli(run + "--out " + dir + "/no/such/out.txt");
+  CHECK(r.status == 1);
+  CHECK(r.err == "efficienttrack track: error: " + dir + "/no/such/out.txt: cannot write: No such file or directory\n");
+  CHECK(r.out.empty());
+  // A folder where the file should go: the temporary file is removed again.
+  fs::create_directories(dir + "/taken");
+  r = cli(run + "--out " + dir + "/taken");
+  CHECK(r.err == "efficienttrack track: error: " + dir + "/taken: cannot replace with the new file: Is a directory\n");
+  CHECK(entries(dir) == std::vector<std::string>{"taken"});
+  // A path below a regular file.
+  std::ofstream(dir + "/file") << "x";
+  r = cli(run + "--out " + dir + "/file/out.txt");
+  CHECK(r.err == "efficienttrack track: error: " + dir + "/file/out.txt: cannot write: Not a directory\n");
+  r = cli(run + "--overlay " + dir + "/file/overlay");
+  CHECK(r.err == "efficienttrack track: error: --overlay: cannot create folder '" + dir +
+                 "/file/overlay': Not a directory\n");
+  r = cli("eval --model " + kZoo + " --data " + kShared + "/sequences --sequences otb_Girl --frames 2 --results " + dir +
+          "/file");
+  CHECK(r.err == "efficienttrack eval: error: --results: cannot create folder '" + dir + "/file': Not a directory\n");
+  r = cli("eval --model " + kZoo + " --data " + kShared + "/sequences --sequences otb_Girl --frames 2 --plot " + dir +
+          "/no/plot.png");
+  CHECK(r.err == "efficienttrack eval: error: " + dir + "/no/plot.png: cannot write: No such file or directory\n");
+  CHECK(entries(dir) == std::vector<std::string>{"file", "taken"});
+}
+
+TEST_CASE("cli bad input: a run that fails part-way leaves an existing --out file as it was") {
+  const std::string data = make_data("cli-bad-midway", 3, "205,151,17,50\n202,150,19,49\n198,150,20,48\n");
+  const std::string frame2 = data + "/tiny/img/00000002.jpg";
+  std::ofstream(frame2, std::ios::trunc);  // zero bytes
+  const std::string out = data + "/results.txt";
+  std::ofstream(out) << "previous results\n";
+  const Result r = cli("track --model " + kZoo + " --sequence " + data + "/tiny --out " + out);
+  CHECK(r.status == 1);
+  CHECK(r.err == "efficienttrack track: error: frame 2: load_image: cannot decode '" + frame2 + "': the file is empty\n");
+  CHECK(read_text(out) == "previous results\n");
+  CHECK(entries(data) == std::vector<std::string>{"results.txt", "tiny"});
+}
+
+TEST_CASE("cli bad input: ground truth with absent rows, fewer or more rows than frames, or garbage") {
+  // Fewer rows than frames: track runs every frame and skips the comparison.
+  const std::string fewer = make_data("cli-bad-gt-fewer", 3, "205,151,17,50\n");
+  Result r = cli("track --model " + kZoo + " --sequence " + fewer + "/tiny");
+  CHECK(r.status == 0);
+  CHECK(lines_of(r.out).size() == 3);
+  CHECK(r.err.find("against groundtruth.txt") == std::string::npos);
+  // eval needs one row per frame.
+  const std::string more = make_data("cli-bad-gt-more", 2, "205,151,17,50\n202,150,19,49\n198,150,20,48\n");
+  r = cli("eval --model " + kZoo + " --data " + more);
+  CHECK(r.err == "efficienttrack eval: error: " + more + "/tiny/groundtruth.txt: got 3 rows for 2 frames in " + more +
+                 "/tiny/img, expected one row per frame\n");
+  // A negative size marks the target absent, as NaN does: excluded by pytracking, a failure for lasot.
+  const std::string negative = make_data("cli-bad-gt-negative", 4,
+                                         "205,151,17,50\n202,150,19,49\n1,2,-3,4\n198,150,20,48\n");
+  r = cli("eval --model " + kZoo + " --data " + negative + " --absent lasot --json " + negative + "/m.json");
+  CHECK(r.status == 0);
+  CHECK(read_text(negative + "/m.json").find("\"precision\": 0.75, \"norm_precision\": 0.75,") != std::string::npos);
+  const std::string negative_first = make_data("cli-bad-gt-negative-first", 2, "205,151,-17,50\n202,150,19,49\n");
+  r = cli("track --model " + kZoo + " --sequence " + negative_first + "/tiny");
+  CHECK(r.err == "efficienttrack track: error: " + negative_first +
+                 "/tiny/groundtruth.txt:1: the first row marks the target absent: got 205,151,-17,50, expected a box "
+                 "with w, h > 0 to initialise the tracker with\n");
+  const std::string garbage = make_data("cli-bad-gt-garbage", 2, "205,151,17,50\n\x01\x02garbage\n");
+  r = cli("eval --model " + kZoo + " --data " + garbage);
+  CHECK(r.err == "efficienttrack eval: error: " + garbage +
+                 "/tiny/groundtruth.txt:2: got '\\x01\\x02garbage', expected 4 numbers x,y,w,h\n");
 }
 
 }  // namespace et

@@ -1,5 +1,6 @@
 #include "tracker/image.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -22,6 +23,12 @@
 #pragma GCC diagnostic ignored "-Wpedantic"
 #define STB_IMAGE_IMPLEMENTATION
 #define STBI_FAILURE_USERMSG
+// The formats of tracking data (list_frames' extensions); stb's other
+// decoders are left out of the build, which keeps their code away from
+// hostile files (fuzz_image found a heap overflow in 2.27's 16-bit PNM path).
+#define STBI_ONLY_JPEG
+#define STBI_ONLY_PNG
+#define STBI_ONLY_BMP
 #include <stb_image.h>
 #pragma GCC diagnostic pop
 
@@ -48,33 +55,100 @@ std::string stb_reason() {
   return reason ? reason : "unknown reason";
 }
 
-}  // namespace
+// stb_image 2.27 (Debian 12's libstb) trusts the 16 code counts of a JPEG
+// Huffman table (DHT): more than 256 codes in one table run past its fixed
+// arrays, a heap overflow (upstream 2.28 added the check). This walks the
+// markers the way stb reads them -- segments by their lengths, entropy-coded
+// data up to the next marker, each DHT table by its counts -- and returns the
+// offset of the first table with more than 256 codes, or 0 if there is none.
+// Where stb would stop with an error the walk goes on, so it checks at least
+// every table stb reads.
+std::size_t jpeg_oversized_huffman_table(const unsigned char* b, std::size_t n) {
+  constexpr int kNone = -1;
+  std::size_t p = 0;
+  // stb's stbi__get_marker: a marker is 0xFF (any number of them) and a byte.
+  auto next_marker = [&]() -> int {
+    if (b[p++] != 0xFF) return kNone;
+    while (p < n && b[p] == 0xFF) ++p;
+    return p < n ? b[p++] : kNone;
+  };
+  if (n < 2 || next_marker() != 0xD8) return 0;  // no SOI: stb does not read it as a JPEG
+  while (p < n) {
+    const int marker = next_marker();
+    if (marker == kNone || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD8)) continue;  // no length
+    if (marker == 0xD9) return 0;  // EOI
+    if (p + 2 > n) return 0;
+    const std::size_t length = std::size_t{b[p]} << 8 | b[p + 1];
+    if (marker == 0xC4) {
+      // stb reads tables while the segment's length lasts, each 17 + count bytes.
+      long left = static_cast<long>(length) - 2;
+      std::size_t table = p + 2;
+      while (left > 0 && table < n) {
+        std::size_t codes = 0;
+        for (std::size_t i = table + 1; i < table + 17 && i < n; ++i) codes += b[i];
+        if (codes > 256) return table;
+        table += 17 + codes;
+        left -= static_cast<long>(17 + codes);
+      }
+      p = table;
+      continue;
+    }
+    p += length;
+    if (marker == 0xDA) {  // SOS: skip the entropy-coded data (0xFF is followed by 0x00 or RSTn in it)
+      while (p + 1 < n && !(b[p] == 0xFF && b[p + 1] != 0x00 && !(b[p + 1] >= 0xD0 && b[p + 1] <= 0xD7))) ++p;
+    }
+  }
+  return 0;
+}
 
-Image load_image(const std::string& path) {
-  const std::vector<unsigned char> bytes = read_file(path);
-  if (bytes.empty()) throw Error("load_image: cannot decode '" + path + "': the file is empty");
-  const int len = static_cast<int>(bytes.size());
+// `caller` ("load_image", "decode_image") starts every message.
+Image decode(const unsigned char* bytes, std::size_t size, const std::string& name, const std::string& caller,
+             std::int64_t max_pixels) {
+  if (size == 0) throw Error(caller + ": cannot decode '" + name + "': the file is empty");
+  if (size > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+    throw Error(caller + ": '" + name + "' is larger than 2 GiB, which stb_image cannot decode");
+  const int len = static_cast<int>(size);
+  if (const std::size_t table = jpeg_oversized_huffman_table(bytes, size))
+    throw Error(caller + ": cannot decode '" + name + "': corrupt JPEG: the Huffman table at byte " +
+                std::to_string(table) + " defines more than 256 codes");
 
   int w = 0, h = 0, channels = 0;
-  if (!stbi_info_from_memory(bytes.data(), len, &w, &h, &channels))
-    throw Error("load_image: cannot decode '" + path + "' (" + std::to_string(bytes.size()) +
-                " bytes): " + stb_reason());
-  if (w < 1 || h < 1 || w > kMaxImageSide || h > kMaxImageSide)
-    throw Error("load_image: '" + path + "' is too large: got " + std::to_string(w) + "x" +
-                std::to_string(h) + ", expected at most " + std::to_string(kMaxImageSide) + "x" +
-                std::to_string(kMaxImageSide));
+  if (!stbi_info_from_memory(bytes, len, &w, &h, &channels))
+    throw Error(caller + ": cannot decode '" + name + "' (" + std::to_string(size) + " bytes): " + stb_reason());
+  const std::int64_t pixels = std::int64_t{w} * std::int64_t{h};
+  if (w < 1 || h < 1 || w > kMaxImageSide || h > kMaxImageSide || pixels > max_pixels)
+    throw Error(caller + ": '" + name + "' is too large: got " + std::to_string(w) + "x" + std::to_string(h) +
+                " (" + std::to_string(pixels) + " pixels), expected at most " + std::to_string(kMaxImageSide) +
+                " per side and " + std::to_string(max_pixels) + " pixels");
 
   // req_comp = 3: stb converts gray/gray+alpha/RGBA to RGB and 16-bit to 8-bit.
-  std::unique_ptr<stbi_uc, void (*)(void*)> pixels(
-      stbi_load_from_memory(bytes.data(), len, &w, &h, &channels, 3), &stbi_image_free);
-  if (!pixels)
-    throw Error("load_image: cannot decode '" + path + "': " + stb_reason());
+  int decoded_w = 0, decoded_h = 0;
+  std::unique_ptr<stbi_uc, void (*)(void*)> decoded(
+      stbi_load_from_memory(bytes, len, &decoded_w, &decoded_h, &channels, 3), &stbi_image_free);
+  if (!decoded) throw Error(caller + ": cannot decode '" + name + "': " + stb_reason());
+  // The limits above were checked on the header's size; the decoder must agree.
+  if (decoded_w != w || decoded_h != h)
+    throw Error(caller + ": cannot decode '" + name + "': the header says " + std::to_string(w) + "x" +
+                std::to_string(h) + ", the decoder gave " + std::to_string(decoded_w) + "x" +
+                std::to_string(decoded_h));
 
   Image img;
   img.width = w;
   img.height = h;
-  img.rgb.assign(pixels.get(), pixels.get() + static_cast<std::size_t>(w) * static_cast<std::size_t>(h) * 3);
+  img.rgb.assign(decoded.get(), decoded.get() + static_cast<std::size_t>(pixels) * 3);
   return img;
+}
+
+}  // namespace
+
+Image load_image(const std::string& path) {
+  const std::vector<unsigned char> bytes = read_file(path);
+  return decode(bytes.data(), bytes.size(), path, "load_image", kMaxImagePixels);
+}
+
+Image decode_image(const void* bytes, std::size_t size, const std::string& name, std::int64_t max_pixels) {
+  return decode(static_cast<const unsigned char*>(bytes), size, name, "decode_image",
+                std::min(max_pixels, kMaxImagePixels));
 }
 
 }  // namespace et

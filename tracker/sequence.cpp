@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
+#include <memory>
 
 #include "weights/error.h"
 
@@ -31,19 +33,33 @@ std::vector<std::string> list_frames(const std::string& sequence_dir) {
 }
 
 std::vector<BoxF> read_groundtruth(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw Error(path + ": cannot open ground truth");
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!f) throw Error(path + ": cannot open ground truth: " + std::strerror(errno));
+  std::string text;
+  char chunk[1 << 16];
+  std::size_t n = 0;
+  while ((n = std::fread(chunk, 1, sizeof chunk, f.get())) > 0) text.append(chunk, n);
+  if (std::ferror(f.get())) throw Error(path + ": cannot read ground truth: " + std::strerror(errno));
+  return parse_groundtruth(text, path);
+}
+
+std::vector<BoxF> parse_groundtruth(std::string_view text, const std::string& name) {
+  constexpr std::size_t kQuotedBytes = 80;  // of a bad row, in the message
   std::vector<BoxF> rows;
-  std::string line;
   std::size_t blank_run = 0;
-  for (std::size_t number = 1; std::getline(in, line); ++number) {
+  std::size_t number = 0;
+  for (std::size_t begin = 0; begin < text.size();) {
+    const std::size_t newline = std::min(text.find('\n', begin), text.size());
+    std::string line(text.substr(begin, newline - begin));
+    begin = newline + 1;
+    ++number;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.find_first_not_of(" \t") == std::string::npos) {
       ++blank_run;
       continue;
     }
     if (blank_run > 0)
-      throw Error(path + ":" + std::to_string(number - blank_run) + ": blank line before more rows");
+      throw Error(name + ":" + std::to_string(number - blank_run) + ": blank line before more rows");
     double v[4];
     const char* p = line.c_str();
     int count = 0;
@@ -55,11 +71,15 @@ std::vector<BoxF> read_groundtruth(const std::string& path) {
       p = end;
     }
     while (*p == ' ' || *p == '\t') ++p;
-    if (count != 4 || *p != '\0')
-      throw Error(path + ":" + std::to_string(number) + ": got '" + line + "', expected 4 numbers x,y,w,h");
+    // p == end of the string, not merely a NUL: a NUL byte inside the row is junk too.
+    if (count != 4 || p != line.c_str() + line.size()) {
+      const std::string quoted =
+          line.size() > kQuotedBytes ? printable(line.substr(0, kQuotedBytes)) + "..." : printable(line);
+      throw Error(name + ":" + std::to_string(number) + ": got '" + quoted + "', expected 4 numbers x,y,w,h");
+    }
     rows.push_back({v[0], v[1], v[2], v[3]});
   }
-  if (rows.empty()) throw Error(path + ": no rows, expected one x,y,w,h per frame");
+  if (rows.empty()) throw Error(name + ": no rows, expected one x,y,w,h per frame");
   return rows;
 }
 
@@ -68,7 +88,7 @@ Box round_box(const BoxF& b, const std::string& where) {
   char text[128];
   std::snprintf(text, sizeof text, "%g,%g,%g,%g", b.x, b.y, b.w, b.h);
   if (!(std::isfinite(b.x) && std::isfinite(b.y) && std::isfinite(b.w) && std::isfinite(b.h)) ||
-      std::fabs(b.x) > 1e9 || std::fabs(b.y) > 1e9 || b.w > 1e9 || b.h > 1e9)
+      std::fabs(b.x) > 1e9 || std::fabs(b.y) > 1e9 || std::fabs(b.w) > 1e9 || std::fabs(b.h) > 1e9)
     throw Error(where + ": box is not finite or too large: got " + text + ", expected finite values within 1e9");
   Box r{round_half_up(b.x), round_half_up(b.y), round_half_up(b.w), round_half_up(b.h)};
   if (r.w < 1 || r.h < 1) {

@@ -3,6 +3,7 @@
 #pragma once
 #include <cmath>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tracker/box.h"
@@ -24,8 +25,15 @@ std::vector<std::string> list_frames(const std::string& sequence_dir);
 
 // Rows of x,y,w,h separated by commas, tabs or spaces (OTB uses all three);
 // "nan" is accepted; blank lines are skipped only at the end of the file.
-// Throws et::Error "<path>:<line>: got '<text>', expected 4 numbers x,y,w,h".
+// Throws et::Error "<path>:<line>: got '<text>', expected 4 numbers x,y,w,h"
+// (bytes outside printable ASCII as \xNN, text longer than 80 bytes cut to
+// 80 and "..."), and names the path
+// when the file cannot be opened or read.
 std::vector<BoxF> read_groundtruth(const std::string& path);
+
+// The same rows from the file's text in memory; `name` stands in for the
+// path in error messages.
+std::vector<BoxF> parse_groundtruth(std::string_view text, const std::string& name);
 
 // OpenCV boxes are integers: each coordinate rounded half up
 // (floor(v + 0.5)), as the reference does for vot2015_bag's first row.

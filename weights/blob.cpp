@@ -42,19 +42,7 @@ T read_le(const unsigned char* p) {
 }
 
 std::string printable(const unsigned char* p, std::size_t n) {
-  std::string s;
-  for (std::size_t i = 0; i < n; ++i) {
-    unsigned char c = p[i];
-    if (c >= 32 && c < 127) {
-      s += static_cast<char>(c);
-    } else {
-      static const char* hex = "0123456789abcdef";
-      s += "\\x";
-      s += hex[c >> 4];
-      s += hex[c & 15];
-    }
-  }
-  return s;
+  return et::printable(std::string_view(reinterpret_cast<const char*>(p), n));
 }
 
 std::string range_string(std::uint64_t begin, std::uint64_t end) {
