@@ -96,12 +96,13 @@ TEST_CASE("many trackers: 32 trackers on 2 threads with interleaved frames equal
   // cores at ~7 ms per update; the alone references cost one core each, so
   // every tracker is checked alone over its first kAlonePrefix updates and
   // two of them (the first and the last started) over the whole run.
-  // ET_TEST_REDUCED (the sanitizer builds, several times slower): 12 updates
-  // per tracker, still on 2 threads, every one checked alone.
+  // ET_TEST_REDUCED (the sanitizer builds, where an update costs some 20
+  // times more): 4 updates per tracker, still 32 trackers on 2 threads, every
+  // update checked alone.
   constexpr std::size_t kTrackers = 32, kThreads = 2;
   const bool reduced = test::reduced_run();
-  const std::size_t updates = reduced ? 12 : 313;
-  const std::size_t warmup = reduced ? 4 : 8;  // rounds before the first RSS reading
+  const std::size_t updates = reduced ? 4 : 313;
+  const std::size_t warmup = reduced ? 2 : 8;  // rounds before the first RSS reading
   const std::size_t alone_prefix = reduced ? updates : 24;
   // Bytes the process may grow between the warm-up and the end: update()
   // allocates nothing, so anything near a page per update (10,000 x 4 KiB =
