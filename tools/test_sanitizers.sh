@@ -35,6 +35,7 @@ case "$sanitize" in
   *) echo "$0: sanitizers: got '$sanitize', expected address,undefined or thread" >&2; exit 2 ;;
 esac
 
+jobs="$(nproc)"  # before OMP_NUM_THREADS=1 below, which nproc obeys
 mkdir -p "$build"
 if [ -n "$main_build" ]; then
   for generated in models golden; do
@@ -44,11 +45,11 @@ fi
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
       -DET_SANITIZE="$sanitize" ${ET_SHARED_DIR:+-DET_SHARED_DIR="$ET_SHARED_DIR"} > "$build/configure.log" 2>&1 \
   || { cat "$build/configure.log"; exit 1; }
-cmake --build "$build" -j "$(nproc)" --target "${targets[@]}"
+cmake --build "$build" -j "$jobs" --target "${targets[@]}"
 
 export ET_TEST_REDUCED=1
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
 export OMP_NUM_THREADS=1
-ctest --test-dir "$build" --output-on-failure -j "$(nproc)" "${tests[@]}" "$@"
+ctest --test-dir "$build" --output-on-failure -j "$jobs" "${tests[@]}" "$@"
