@@ -108,6 +108,14 @@ TEST_CASE("many trackers: 32 trackers on 2 threads with interleaved frames equal
   // allocates nothing, so anything near a page per update (10,000 x 4 KiB =
   // 40 MiB) would be a leak; 1 MiB leaves room for the C library's own noise.
   constexpr long kGrowthBound = 1 << 20;
+#if defined(__SANITIZE_ADDRESS__)
+  // AddressSanitizer's shadow memory and fake stacks grow the RSS as memory
+  // is first touched (27 MB over the 64 reduced updates here); its
+  // LeakSanitizer checks for leaks in that build instead.
+  constexpr bool kRssBounded = false;
+#else
+  constexpr bool kRssBounded = true;
+#endif
 
   const Sequence seq = open_sequence(kShared + "/sequences/otb_Girl");
   REQUIRE(seq.frames.size() == 500);
@@ -193,8 +201,9 @@ TEST_CASE("many trackers: 32 trackers on 2 threads with interleaved frames equal
   MESSAGE(kTrackers << " trackers x " << updates << " updates = " << kTrackers * updates << " updates on "
                     << kThreads << " threads; " << checked_updates << " compared bit for bit with the tracker alone; RSS "
                     << rss_after_warmup / 1024 << " KiB after " << warmup << " rounds, " << rss_at_end / 1024
-                    << " KiB at the end: growth " << growth << " bytes (bound " << kGrowthBound << ")");
-  CHECK(growth < kGrowthBound);
+                    << " KiB at the end: growth " << growth << " bytes (bound " << kGrowthBound
+                    << (kRssBounded ? ")" : ", not applied under AddressSanitizer)"));
+  if (kRssBounded) CHECK(growth < kGrowthBound);
 }
 
 }  // namespace et
