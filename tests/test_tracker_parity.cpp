@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "net/model.h"
+#include "tests/test_util.h"
 #include "tracker/track_sequence.h"
 #include "tracker/tracker.h"
 #include "weights/error.h"
@@ -87,8 +88,13 @@ ParityReport run_parity(const std::string& name, std::size_t max_frames) {
   return report;
 }
 
+// ET_TEST_REDUCED (the sanitizer builds): a long case checks the first
+// kReducedFrames frames of its sequence only.
+constexpr std::size_t kReducedFrames = 20;
+
 void check_sequence(const std::string& name, std::size_t max_frames) {
   if (max_frames == 0) omp_set_num_threads(1);
+  if (max_frames == 0 && test::reduced_run()) max_frames = kReducedFrames;
   const ParityReport r = run_parity(name, max_frames);
   INFO(r.first_mismatch);
   CHECK(r.first_mismatch.empty());

@@ -1,9 +1,11 @@
 // Helpers shared by the tests.
 #pragma once
 #include <cstdint>
+#include <cstdlib>
 #include <functional>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "kernels/kernels.h"
@@ -39,6 +41,14 @@ inline void for_each_isa(const std::function<void(Isa)>& f) {
     f(isa);
   }
   set_active_isa(saved);
+}
+
+// ET_TEST_REDUCED set (and not "0"): the long tests run a reduced form (fewer
+// frames or updates). The sanitizer builds set it (tools/test_sanitizers.sh):
+// instrumented code is several times slower, and every test still runs.
+inline bool reduced_run() {
+  const char* value = std::getenv("ET_TEST_REDUCED");
+  return value != nullptr && *value != '\0' && std::string_view(value) != "0";
 }
 
 // A fresh folder under the system temp dir, unique to this process and tag.
