@@ -123,7 +123,11 @@ TEST_CASE("kernels: conv2d with kernels 1/2/3/16, strides, padding and groups") 
       {4, 15, 16, 6, 3, 2, 1, 1},   {3, 33, 35, 7, 3, 2, 1, 1},   {6, 6, 70, 11, 3, 2, 1, 1},
       {3, 4, 34, 5, 2, 2, 0, 1},    {7, 5, 33, 3, 1, 1, 0, 1},    {9, 6, 19, 9, 3, 2, 1, 3},
       {4, 9, 9, 6, 1, 2, 0, 1},     {3, 9, 11, 4, 3, 2, 0, 1},    {3, 6, 6, 5, 2, 1, 0, 1},
-      {64, 5, 5, 7, 3, 1, 1, 1},    {100, 4, 17, 6, 3, 2, 1, 1}};
+      {64, 5, 5, 7, 3, 1, 1, 1},    {100, 4, 17, 6, 3, 2, 1, 1},
+      // Inputs whose phase planes exceed one band (direct convolution in
+      // bands of output rows: halo rows, a last partial band), with groups.
+      {64, 64, 64, 13, 3, 2, 1, 1}, {96, 40, 40, 7, 3, 1, 1, 1},  {64, 30, 30, 8, 3, 1, 1, 2},
+      {48, 33, 66, 5, 2, 2, 0, 1}};
   std::uint32_t seed = 500;
   for (Isa isa : simd_isas()) {
     const KernelTable& fast = kernel_table(isa);

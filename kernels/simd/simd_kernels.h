@@ -380,23 +380,35 @@ struct SimdKernels {
   }
 
   // The direct convolution reads its input from "phase planes": per input
-  // channel, the zero-padded input ([in_h + 2 pad] rows) with each row split
-  // into `stride` phases, phase q holding padded columns q, q + stride, ...
-  // Then input column ox*stride + kx (padded) of every output column ox of a
-  // tile is one contiguous run: phase kx % stride from column ox + kx / stride,
-  // so each tap of the kernel is one unaligned vector load per NR/2 outputs,
-  // and no im2col panel is built. Layout [in_c][padded row][phase][pitch];
-  // the pitch leaves room for the last tile's over-read (zeros).
+  // channel, zero-padded input rows with each row split into `stride`
+  // phases, phase q holding padded columns q, q + stride, ... Then input
+  // column ox*stride + kx (padded) of every output column ox of a tile is one
+  // contiguous run: phase kx % stride from column ox + kx / stride, so each
+  // tap of the kernel is one unaligned vector load per W outputs, and no
+  // im2col panel is built. Layout [in_c][padded row][phase][pitch]; the pitch
+  // leaves room for the last tile's over-read (zeros).
+  //
+  // The planes hold one band of output rows at a time (the padded input rows
+  // it reads, kBandBytes at most, so they stay in L2 while every tile of the
+  // band reads them): a 32-channel 128x128 input would otherwise make 2.4 MB
+  // of planes, streamed from L3 once per block of output channels.
+  static constexpr std::size_t kBandBytes = 192 * 1024;
+
   struct PhasePlanes {
-    int rows, phase_pitch, row_pitch;
+    int phase_pitch, row_pitch;
+    int band_out_rows;  // output rows per band
+    int rows;           // padded input rows per band
     std::size_t channel_pitch;
     int channels;
 
     explicit PhasePlanes(const Conv2dShape& s)
-        : rows(s.in_height + 2 * s.pad),
-          phase_pitch(padded(std::max((s.in_width + 2 * s.pad + s.stride - 1) / s.stride,
+        : phase_pitch(padded(std::max((s.in_width + 2 * s.pad + s.stride - 1) / s.stride,
                                       panels(s.out_width()) * NR + (s.kernel - 1) / s.stride))),
           row_pitch(s.stride * phase_pitch),
+          band_out_rows(std::clamp(static_cast<int>(kBandBytes / sizeof(float) /
+                                                    (std::size_t(s.in_channels) * s.stride * row_pitch)),
+                                   1, s.out_height())),
+          rows(std::min(band_out_rows * s.stride + std::max(0, s.kernel - s.stride), s.in_height + 2 * s.pad)),
           channel_pitch(std::size_t(rows) * row_pitch),
           channels(s.in_channels) {}
 
@@ -412,17 +424,19 @@ struct SimdKernels {
   // Every phase row is zeroed with vector stores, then its columns inside
   // the input are copied over (rows are short: 16-136 floats, so library
   // calls per row would cost more than the copy).
-  static void fill_phase_planes(const Conv2dShape& s, const PhasePlanes& pp, const float* x, float* planes) {
+  // Padded input rows [first_row, first_row + count) into plane rows [0, count).
+  static void fill_phase_planes(const Conv2dShape& s, const PhasePlanes& pp, const float* x, int first_row,
+                                int count, float* planes) {
     const int st = s.stride, w = s.in_width;
     const Batch zero(0.0f);
     auto zero_floats = [&](float* dst, int n) {  // n: a multiple of W
       for (int j = 0; j < n; j += W) zero.store_unaligned(dst + j);
     };
     for (int ic = 0; ic < s.in_channels; ++ic) {
-      for (int pr = 0; pr < pp.rows; ++pr) {
-        float* dst_row = planes + ic * pp.channel_pitch + std::size_t(pr) * pp.row_pitch;
+      for (int r = 0; r < count; ++r) {
+        float* dst_row = planes + ic * pp.channel_pitch + std::size_t(r) * pp.row_pitch;
         zero_floats(dst_row, pp.row_pitch);
-        const int iy = pr - s.pad;
+        const int iy = first_row + r - s.pad;
         if (iy < 0 || iy >= s.in_height) continue;
         const float* src = x + (std::size_t(ic) * s.in_height + iy) * w;
         for (int q = 0; q < st; ++q) {
@@ -492,52 +506,52 @@ struct SimdKernels {
     conv_tile<ROWS, KS, ST>(channels, a, lda, b, channel_pitch, row_pitch, phase_pitch, c, ldc, cols, row0, ep);
   }
 
-  // Tiles (out-channel block, output row, column block) of one group; the
-  // input channels are cut into blocks of about kKBlock taps, partial sums
-  // passing through Y in a fixed order (results do not depend on threads).
+  // Band by band: fill the band's phase planes, then its tiles (output row,
+  // out-channel block, column block) over the whole reduction (every input
+  // channel of the group and tap) at once: the planes stay in L2 and each
+  // output is summed in one fixed order (results do not depend on threads).
   template <int KS, int ST>
-  static void conv2d_direct(const Conv2dShape& s, const PhasePlanes& pp, const float* planes, const float* weight,
-                            const float* bias, Activation act, float* y) {
+  static void conv2d_direct(const Conv2dShape& s, const float* x, const float* weight, const float* bias,
+                            Activation act, float* y, float* planes) {
+    const PhasePlanes pp(s);
     const int oh = s.out_height(), ow = s.out_width(), positions = oh * ow;
     const int in_per_group = s.in_channels / s.groups, out_per_group = s.out_channels / s.groups;
     const int lda = in_per_group * KS * KS;
     const int row_blocks = (out_per_group + MR - 1) / MR, col_blocks = panels(ow);
-    const int tiles = row_blocks * oh * col_blocks;
-    const int channel_block = std::max(1, kKBlock / (KS * KS));
-    const bool parallel = tiles > 1 && std::size_t(s.out_channels) * positions * lda > 200000;
-    for (int g = 0; g < s.groups; ++g) {
-      const float* wg = weight + std::size_t(g) * out_per_group * lda;
-      const float* bg = bias != nullptr ? bias + g * out_per_group : nullptr;
-      float* yg = y + std::size_t(g) * out_per_group * positions;
-      const float* pg = planes + std::size_t(g) * in_per_group * pp.channel_pitch;
-      for (int c0 = 0; c0 < in_per_group; c0 += channel_block) {
-        const int cc = std::min(channel_block, in_per_group - c0);
-        const bool last = c0 + cc == in_per_group;
-        const TileEpilogue ep{nullptr, last ? bg : nullptr, last ? act : Activation::none, c0 > 0, false};
-        for_each_tile(tiles, parallel, [&](int t) {
-          const int i = t / (oh * col_blocks) * MR, oy = t / col_blocks % oh, ox0 = t % col_blocks * NR;
-          conv_tile_rows<MR, KS, ST>(std::min(MR, out_per_group - i), cc, wg + std::size_t(i) * lda + c0 * KS * KS,
-                                     lda, pg + c0 * pp.channel_pitch + std::size_t(oy) * ST * pp.row_pitch + ox0,
-                                     pp.channel_pitch, pp.row_pitch, pp.phase_pitch,
-                                     yg + std::size_t(i) * positions + oy * ow + ox0, positions,
-                                     std::min(NR, ow - ox0), i, ep);
-        });
-      }
+    const TileEpilogue ep{nullptr, nullptr, act, false, false};
+    const int padded_rows = s.in_height + 2 * s.pad;
+    for (int oy0 = 0; oy0 < oh; oy0 += pp.band_out_rows) {
+      const int band_rows = std::min(pp.band_out_rows, oh - oy0);
+      const int first_row = oy0 * ST;
+      fill_phase_planes(s, pp, x, first_row, std::min(pp.rows, padded_rows - first_row), planes);
+      const int tiles = s.groups * band_rows * row_blocks * col_blocks;
+      const bool parallel = tiles > 1 && std::size_t(s.out_channels) * band_rows * ow * lda > 200000;
+      for_each_tile(tiles, parallel, [&](int t) {
+        const int ox0 = t % col_blocks * NR, i = t / col_blocks % row_blocks * MR;
+        const int oy = t / (col_blocks * row_blocks) % band_rows, g = t / (col_blocks * row_blocks * band_rows);
+        TileEpilogue tile_ep = ep;
+        tile_ep.row_bias = bias != nullptr ? bias + g * out_per_group : nullptr;
+        conv_tile_rows<MR, KS, ST>(std::min(MR, out_per_group - i), in_per_group,
+                                   weight + (std::size_t(g) * out_per_group + i) * lda, lda,
+                                   planes + std::size_t(g) * in_per_group * pp.channel_pitch +
+                                       std::size_t(oy) * ST * pp.row_pitch + ox0,
+                                   pp.channel_pitch, pp.row_pitch, pp.phase_pitch,
+                                   y + (std::size_t(g) * out_per_group + i) * positions + (oy0 + oy) * ow + ox0,
+                                   positions, std::min(NR, ow - ox0), i, tile_ep);
+      });
     }
   }
 
   static void conv2d(const Conv2dShape& s, const float* x, const float* weight, const float* bias, Activation act,
                      float* y, float* scratch) {
     if (!direct_conv(s)) return conv2d_im2col(s, x, weight, bias, act, y, scratch);
-    const PhasePlanes pp(s);
-    fill_phase_planes(s, pp, x, scratch);
     switch (s.kernel * 10 + s.stride) {
-      case 11: return conv2d_direct<1, 1>(s, pp, scratch, weight, bias, act, y);
-      case 12: return conv2d_direct<1, 2>(s, pp, scratch, weight, bias, act, y);
-      case 21: return conv2d_direct<2, 1>(s, pp, scratch, weight, bias, act, y);
-      case 22: return conv2d_direct<2, 2>(s, pp, scratch, weight, bias, act, y);
-      case 31: return conv2d_direct<3, 1>(s, pp, scratch, weight, bias, act, y);
-      default: return conv2d_direct<3, 2>(s, pp, scratch, weight, bias, act, y);
+      case 11: return conv2d_direct<1, 1>(s, x, weight, bias, act, y, scratch);
+      case 12: return conv2d_direct<1, 2>(s, x, weight, bias, act, y, scratch);
+      case 21: return conv2d_direct<2, 1>(s, x, weight, bias, act, y, scratch);
+      case 22: return conv2d_direct<2, 2>(s, x, weight, bias, act, y, scratch);
+      case 31: return conv2d_direct<3, 1>(s, x, weight, bias, act, y, scratch);
+      default: return conv2d_direct<3, 2>(s, x, weight, bias, act, y, scratch);
     }
   }
 
