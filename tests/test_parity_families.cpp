@@ -100,9 +100,10 @@ std::map<std::string, double> reduction_lengths(const ModelConfig& c) {
 
 void check_parity(const Entry& e) {
   test::for_each_isa([&](Isa isa) {
-  // ET_TEST_REDUCED (the sanitizer builds): the fast kernels only. The
-  // reference kernels' plain loops take minutes per model there, and they
-  // still run instrumented in tests/test_ref_kernels.cpp and test_kernels.cpp.
+  // ET_TEST_REDUCED (the sanitizer builds, the NEON run under qemu): the
+  // fast kernels only. The reference kernels' plain loops take minutes per
+  // model there; they run natively here, and instrumented in
+  // tests/test_ref_kernels.cpp and test_kernels.cpp.
   if (test::reduced_run() && isa == Isa::reference) return;
   INFO("config ", e.name, " seed ", e.seed, " kernels ", std::string(isa_name(isa)),
        " (regenerate: tools/dump_golden_family.py --out-dir DIR --configs ", e.name, ":", e.seed, ")");
