@@ -4,7 +4,7 @@
 // (missing frames, unreadable or malformed ground truth) and tracker misuse.
 // Each case asserts the exact et::Error. The inputs the fuzz targets
 // (tests/fuzz/) found are regression cases here, inlined or read from
-// tests/fuzz/regressions/.
+// tests/fuzz/generated/regressions/.
 #include <doctest/doctest.h>
 
 #include <cstdint>
@@ -213,7 +213,7 @@ TEST_CASE("bad input: unsupported image formats are named as such") {
   const std::string tga = literal("\x00\x00\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x18\x00" "abc");
   const std::string ppm = "P6\n1 1\n255\nabc";
   // fuzz_image's find: a 16-bit PGM (maxval 256) made stb 2.27 write past its buffer.
-  const std::vector<std::uint8_t> pgm16 = read_bytes(kFuzzDir + "/regressions/image/pnm_16bit_maxval_256.pgm");
+  const std::vector<std::uint8_t> pgm16 = read_bytes(kFuzzDir + "/generated/regressions/image/pnm_16bit_maxval_256.pgm");
   for (const auto& [name, bytes] : std::vector<std::pair<std::string, std::string>>{
            {"a.gif", gif}, {"a.tif", tiff}, {"a.webp", webp}, {"a.tga", tga}, {"a.ppm", ppm},
            {"a.pgm", std::string(pgm16.begin(), pgm16.end())}}) {
@@ -227,7 +227,7 @@ TEST_CASE("bad input: unsupported image formats are named as such") {
 TEST_CASE("bad input: a JPEG Huffman table with more than 256 codes (fuzz_image regression)") {
   // stb_image 2.27 writes past its tables for such a file (found by
   // fuzz_image within seconds); the loader refuses it before stb reads it.
-  const std::string crash = kFuzzDir + "/regressions/image/jpeg_dht_over_256_codes.jpg";
+  const std::string crash = kFuzzDir + "/generated/regressions/image/jpeg_dht_over_256_codes.jpg";
   CHECK(error_of([&] { load_image(crash); }) ==
         "load_image: cannot decode '" + crash + "': corrupt JPEG: the Huffman table at byte 177 defines more than "
         "256 codes");
@@ -249,9 +249,9 @@ TEST_CASE("bad input: corrupt JPEG entropy data and an empty first PNG IDAT chun
   // Undefined behaviour inside stb 2.27 without a memory error (a shift past
   // 32 bits, memcpy of 0 bytes to a null pointer; see tests/fuzz/CMakeLists.txt):
   // the outcome is still a plain error.
-  const std::string jpeg = kFuzzDir + "/regressions/image/jpeg_bit_reader_shift_past_32.jpg";
+  const std::string jpeg = kFuzzDir + "/generated/regressions/image/jpeg_bit_reader_shift_past_32.jpg";
   CHECK(error_of([&] { load_image(jpeg); }) == "load_image: cannot decode '" + jpeg + "': Corrupt JPEG");
-  const std::string png = kFuzzDir + "/regressions/image/png_empty_first_idat.png";
+  const std::string png = kFuzzDir + "/generated/regressions/image/png_empty_first_idat.png";
   CHECK(error_of([&] { load_image(png); }) ==
         "load_image: cannot decode '" + png + "': PNG not supported: unknown PNG chunk type");
 }
@@ -260,7 +260,7 @@ TEST_CASE("bad input: a JPEG Huffman code that does not match its table (fuzz_im
   // stb 2.27 asserts on it (an abort in any build without NDEBUG, such as
   // the sanitizer builds); with its asserts compiled out everywhere the
   // decode fails with an error.
-  const std::string jpeg = kFuzzDir + "/regressions/image/jpeg_huffman_code_mismatch_assert.jpg";
+  const std::string jpeg = kFuzzDir + "/generated/regressions/image/jpeg_huffman_code_mismatch_assert.jpg";
   CHECK(error_of([&] { load_image(jpeg); }) == "load_image: cannot decode '" + jpeg + "': Corrupt JPEG");
 }
 

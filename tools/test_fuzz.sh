@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets of tests/fuzz/ with clang (ASan + UBSan) and
 # runs each for a bounded time on a temporary copy of its committed seed
-# corpus (tests/fuzz/corpus/<target>/), so runs never grow the committed one.
+# corpus (tests/fuzz/generated/corpus/<target>/), so runs never grow the committed one.
 # Fails on any crash, sanitizer report, leak, timeout or out-of-memory; the
 # input that caused it is kept in BUILD_DIR/crashes/. Called by CTest
 # (tools/setup.sh installs clang and libclang-rt-14-dev).
 #   tools/test_fuzz.sh [BUILD_DIR]              build and run every target
-#   tools/test_fuzz.sh BUILD_DIR --make-seeds   rewrite tests/fuzz/corpus/
+#   tools/test_fuzz.sh BUILD_DIR --make-seeds   rewrite tests/fuzz/generated/corpus/
 # ET_FUZZ_SECONDS: seconds per target (default 20); ET_FUZZ_TARGETS: which
 # (default "blob image groundtruth").
 set -euo pipefail
@@ -32,8 +32,8 @@ cmake -S "$root/tests/fuzz" -B "$build" -DCMAKE_CXX_COMPILER="$clangxx" > "$buil
 
 if [ "${2:-}" = "--make-seeds" ]; then
   cmake --build "$build" -j "$(nproc)" --target make_seeds
-  rm -rf "$root/tests/fuzz/corpus"
-  "$build/make_seeds" "$root/tests/fuzz/corpus"
+  rm -rf "$root/tests/fuzz/generated/corpus"
+  "$build/make_seeds" "$root/tests/fuzz/generated/corpus"
   exit 0
 fi
 
@@ -47,13 +47,13 @@ mkdir -p "$build/crashes"
 status=0
 for target in ${ET_FUZZ_TARGETS:-blob image groundtruth}; do
   mkdir -p "$work/$target"
-  cp -r "$root/tests/fuzz/corpus/$target/." "$work/$target/"
+  cp -r "$root/tests/fuzz/generated/corpus/$target/." "$work/$target/"
   seeds=$(ls "$work/$target" | wc -l)
   dict=()
   [ -f "$root/tests/fuzz/$target.dict" ] && dict=(-dict="$root/tests/fuzz/$target.dict")
   # Inputs that once crashed run first, read-only (new inputs go to the first folder).
   regressions=()
-  [ -d "$root/tests/fuzz/regressions/$target" ] && regressions=("$root/tests/fuzz/regressions/$target")
+  [ -d "$root/tests/fuzz/generated/regressions/$target" ] && regressions=("$root/tests/fuzz/generated/regressions/$target")
   # -timeout: one input may take at most 25 s (inputs take well under 1 s;
   # the margin is for a loaded CI machine); -rss_limit_mb also caps any one malloc.
   if "$build/fuzz_$target" "${dict[@]}" -max_total_time="$seconds" -timeout=25 -rss_limit_mb=2560 \

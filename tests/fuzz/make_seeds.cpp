@@ -1,4 +1,4 @@
-// Writes the seed corpus of the fuzz targets (tests/fuzz/corpus/): small
+// Writes the seed corpus of the fuzz targets (tests/fuzz/generated/corpus/): small
 // valid inputs made by the project's own writers, committed so that every
 // fuzz run starts from files that pass the loaders. Regenerate with
 //   tools/test_fuzz.sh --make-seeds
