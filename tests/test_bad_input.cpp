@@ -143,12 +143,17 @@ TEST_CASE("bad input: image files that are empty, garbage, truncated or a folder
   const std::string text = test::write_file(dir + "/text.png", text_bytes("not an image at all, just text\n"));
   CHECK(error_of([&] { load_image(text); }) ==
         "load_image: cannot decode '" + text + "' (31 bytes): Image not of any known type, or corrupt");
-  // A PNG cut inside its pixel data: the header is fine, decoding fails.
+  // A PNG cut inside its pixel data: the header is fine, the data chunk runs
+  // past the end of the file (at byte 33: signature 8 + IHDR 25; the cut took
+  // the IEND chunk, 12 bytes, the data chunk's CRC, 4, and 14 bytes of its data).
   std::vector<std::uint8_t> png = test::make_png(4, 4, 2, 8, std::vector<std::uint16_t>(48, 9));
   REQUIRE(png.size() > 30);
   png.erase(png.end() - 30, png.end());  // (resize() trips GCC 12's -Wstringop-overflow at -O1 + ASan)
   const std::string cut = test::write_file(dir + "/cut.png", png);
-  CHECK(error_of([&] { load_image(cut); }) == "load_image: cannot decode '" + cut + "': Corrupt PNG");
+  CHECK(error_of([&] { load_image(cut); }) ==
+        "load_image: cannot decode '" + cut + "': corrupt PNG: the chunk at byte 33 declares " +
+            std::to_string(png.size() + 30 - 33 - 12 - 12) + " bytes of data, but only " + std::to_string(png.size() - 33 - 8) +
+            " follow its header");
   // Only the signature of each.
   for (const auto& [name, magic] : std::vector<std::pair<std::string, std::string>>{
            {"sig.png", literal("\x89PNG\r\n\x1a\n")}, {"sig.jpg", literal("\xff\xd8\xff")}, {"sig.bmp", literal("BM")}})
@@ -245,15 +250,74 @@ TEST_CASE("bad input: a JPEG Huffman table with more than 256 codes (fuzz_image 
             " defines more than 256 codes");
 }
 
+TEST_CASE("bad input: an oversized Huffman table after entropy data with a stuffed FF FF 00 (fuzz_image find)") {
+  // In entropy-coded data stb reads 0xFF, fill 0xFFs, then 0x00 as one data
+  // byte. The loader's marker walk once took FF FF 00 for a marker 0x00 with a
+  // length and jumped over the next table, which stb then read past its
+  // arrays. The file (also in tests/fuzz/generated/regressions/image/): an
+  // 8x8 gray baseline JPEG whose two tables give every 1-bit code a symbol,
+  // so the one block decodes from any bits; entropy data FF FF 00 7F; then a
+  // DHT claiming 16 x 255 codes.
+  std::vector<std::uint8_t> jpeg = {0xFF, 0xD8, 0xFF, 0xDB, 0x00, 0x43, 0x00};  // SOI, DQT
+  jpeg.insert(jpeg.end(), 64, 1);
+  for (int b : {0xFF, 0xC0, 0x00, 0x0B, 8, 0, 8, 0, 8, 1, 1, 0x11, 0})  // SOF0: 8x8, one component
+    jpeg.push_back(static_cast<std::uint8_t>(b));
+  for (int b : {0xFF, 0xC4, 0x00, 0x28}) jpeg.push_back(static_cast<std::uint8_t>(b));  // DHT, two tables
+  for (int table_class : {0x00, 0x10}) {  // DC 0, AC 0: two codes of length 1, both symbol 0
+    jpeg.push_back(static_cast<std::uint8_t>(table_class));
+    jpeg.push_back(2);
+    jpeg.insert(jpeg.end(), 15 + 2, 0);
+  }
+  for (int b : {0xFF, 0xDA, 0x00, 0x08, 1, 1, 0x00, 0, 0x3F, 0}) jpeg.push_back(static_cast<std::uint8_t>(b));  // SOS
+  for (int b : {0xFF, 0xFF, 0x00, 0x7F}) jpeg.push_back(static_cast<std::uint8_t>(b));  // entropy-coded data
+  const std::size_t table = jpeg.size() + 4;
+  for (int b : {0xFF, 0xC4, 0x00, 0x13, 0x01}) jpeg.push_back(static_cast<std::uint8_t>(b));  // DHT: DC 1, counts:
+  jpeg.insert(jpeg.end(), 16, 255);
+  jpeg.insert(jpeg.end(), {0xFF, 0xD9});
+  const std::vector<std::uint8_t> committed =
+      read_bytes(kFuzzDir + "/generated/regressions/image/jpeg_stuffed_ff_hides_dht.jpg");
+  CHECK(jpeg == committed);
+  CHECK(error_of([&] { decode_image(jpeg.data(), jpeg.size(), "stuffed.jpg"); }) ==
+        "decode_image: cannot decode 'stuffed.jpg': corrupt JPEG: the Huffman table at byte " + std::to_string(table) +
+            " defines more than 256 codes");
+  // With a valid second table (one code, one symbol) the same file decodes:
+  // the walk refuses only the defect. Every coefficient is 0: mid-gray.
+  jpeg[table - 1] = 0x14;
+  jpeg[table + 1] = 1;
+  std::fill(jpeg.begin() + static_cast<std::ptrdiff_t>(table) + 2, jpeg.begin() + static_cast<std::ptrdiff_t>(table) + 17, 0);
+  jpeg.insert(jpeg.begin() + static_cast<std::ptrdiff_t>(table) + 17, 0);
+  const Image gray = decode_image(jpeg.data(), jpeg.size(), "stuffed.jpg");
+  CHECK(gray.width == 8);
+  CHECK(gray.height == 8);
+  CHECK(gray.rgb == std::vector<std::uint8_t>(8 * 8 * 3, 128));
+}
+
 TEST_CASE("bad input: corrupt JPEG entropy data and an empty first PNG IDAT chunk (fuzz_image finds)") {
   // Undefined behaviour inside stb 2.27 without a memory error (a shift past
   // 32 bits, memcpy of 0 bytes to a null pointer; see tests/fuzz/CMakeLists.txt):
   // the outcome is still a plain error.
   const std::string jpeg = kFuzzDir + "/generated/regressions/image/jpeg_bit_reader_shift_past_32.jpg";
   CHECK(error_of([&] { load_image(jpeg); }) == "load_image: cannot decode '" + jpeg + "': Corrupt JPEG");
+  // (Since the chunk check below, the loader refuses this file before stb reads it.)
   const std::string png = kFuzzDir + "/generated/regressions/image/png_empty_first_idat.png";
   CHECK(error_of([&] { load_image(png); }) ==
-        "load_image: cannot decode '" + png + "': PNG not supported: unknown PNG chunk type");
+        "load_image: cannot decode '" + png +
+            "': corrupt PNG: the chunk at byte 45 declares 1894502720 bytes of data, but only 25 follow its header");
+}
+
+TEST_CASE("bad input: a PNG chunk longer than the file (fuzz_image find: a 2 GiB allocation from 78 bytes)") {
+  // stb 2.27 grows its IDAT buffer to the declared length before reading it;
+  // the loader checks every chunk against the bytes left first.
+  const std::string png = kFuzzDir + "/generated/regressions/image/png_idat_length_past_end.png";
+  CHECK(error_of([&] { load_image(png); }) ==
+        "load_image: cannot decode '" + png +
+            "': corrupt PNG: the chunk at byte 65 declares 1387200512 bytes of data, but only 5 follow its header");
+  // A valid PNG with bytes after IEND still loads: only chunks up to IEND count.
+  std::vector<std::uint8_t> ok = test::make_png(2, 1, 0, 8, {10, 20});
+  ok.insert(ok.end(), {0xFF, 0xFF, 0xFF, 0xFF, 'I', 'D', 'A', 'T'});
+  const Image img = decode_image(ok.data(), ok.size(), "trailing.png");
+  CHECK(img.width == 2);
+  CHECK(img.rgb == std::vector<std::uint8_t>{10, 10, 10, 20, 20, 20});
 }
 
 TEST_CASE("bad input: a JPEG Huffman code that does not match its table (fuzz_image find)") {
@@ -262,6 +326,26 @@ TEST_CASE("bad input: a JPEG Huffman code that does not match its table (fuzz_im
   // decode fails with an error.
   const std::string jpeg = kFuzzDir + "/generated/regressions/image/jpeg_huffman_code_mismatch_assert.jpg";
   CHECK(error_of([&] { load_image(jpeg); }) == "load_image: cannot decode '" + jpeg + "': Corrupt JPEG");
+}
+
+TEST_CASE("bad input: a JPEG scan that names a Huffman table the file never defined (fuzz_image find)") {
+  // stb 2.27 decodes such a scan with the table's uninitialised memory: a
+  // garbage symbol index read out of bounds, found when the fuzzer's earlier
+  // inputs had left the right bytes in the heap. With zeroed allocations the
+  // undefined table decodes zeros, the same on every call whatever was
+  // decoded before (here a JPEG with its own tables and a truncated one).
+  const std::string jpeg = kFuzzDir + "/generated/regressions/image/jpeg_scan_undefined_huffman_table.jpg";
+  const Image first = load_image(jpeg);
+  CHECK(first.width == 5376);
+  CHECK(first.height == 8);
+  const std::string dir = test::temp_dir("bad-image-undefined-table");
+  std::vector<std::uint8_t> noise(64 * 48 * 3);
+  for (std::size_t i = 0; i < noise.size(); ++i) noise[i] = static_cast<std::uint8_t>(i * 7919 % 251);
+  save_image(Image{64, 48, noise}, dir + "/noise.jpg");
+  for (int round = 0; round < 3; ++round) {
+    CHECK(load_image(dir + "/noise.jpg").width == 64);
+    CHECK(load_image(jpeg).rgb == first.rgb);
+  }
 }
 
 // ============================ sequences =====================================

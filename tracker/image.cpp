@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <memory>
@@ -29,6 +30,13 @@
 // does what Release does: the decoder goes on and reports "Corrupt JPEG";
 // the ASan fuzz build checks that path stays in bounds.
 #define STBI_ASSERT(x) ((void)sizeof(x))
+// stb 2.27 decodes a JPEG scan that names a Huffman table the file never
+// defined with that table's uninitialised memory: a garbage symbol index,
+// read out of bounds (fuzz_image's find; 2.28 checks the index). Zeroed
+// allocations make such a table deterministic and harmless: it decodes zeros.
+#define STBI_MALLOC(size) std::calloc(1, size)
+#define STBI_REALLOC(pointer, size) std::realloc(pointer, size)
+#define STBI_FREE(pointer) std::free(pointer)
 // The formats of tracking data (list_frames' extensions); stb's other
 // decoders are left out of the build, which keeps their code away from
 // hostile files (fuzz_image found a heap overflow in 2.27's 16-bit PNM path).
@@ -100,9 +108,47 @@ std::size_t jpeg_oversized_huffman_table(const unsigned char* b, std::size_t n) 
       continue;
     }
     p += length;
-    if (marker == 0xDA) {  // SOS: skip the entropy-coded data (0xFF is followed by 0x00 or RSTn in it)
-      while (p + 1 < n && !(b[p] == 0xFF && b[p + 1] != 0x00 && !(b[p + 1] >= 0xD0 && b[p + 1] <= 0xD7))) ++p;
+    if (marker == 0xDA) {
+      // SOS: skip the entropy-coded data as stb's bit reader does: 0xFF, any
+      // number of 0xFF fill bytes, then 0x00 is a data byte (so FF FF 00 is
+      // data, not a marker 0x00: fuzz_image's find), and a restart marker
+      // RSTn continues the data; any other byte after the 0xFFs is a marker.
+      while (p < n) {
+        if (b[p] != 0xFF) {
+          ++p;
+          continue;
+        }
+        std::size_t q = p + 1;
+        while (q < n && b[q] == 0xFF) ++q;
+        if (q < n && (b[q] == 0x00 || (b[q] >= 0xD0 && b[q] <= 0xD7))) {
+          p = q + 1;
+          continue;
+        }
+        break;  // the marker (or the end of the file) after the data
+      }
     }
+  }
+  return 0;
+}
+
+// stb_image 2.27 grows its buffer for a PNG's compressed data (IDAT) to the
+// chunk's declared length before reading it, doubling up to 2 GiB: 80 bytes of
+// file could make it allocate 2 GiB (fuzz_image's find). A chunk whose data
+// runs past the end of the file can never decode (stb then reads a zeroed
+// chunk header and stops), so each chunk up to IEND is checked against what
+// is left of the file. Returns the offset of the first such chunk, or 0.
+std::size_t png_chunk_past_end(const unsigned char* b, std::size_t n, std::uint32_t* declared) {
+  static constexpr unsigned char kSignature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+  if (n < 8 || std::memcmp(b, kSignature, 8) != 0) return 0;
+  for (std::size_t p = 8; p + 8 <= n;) {  // chunk: length (4, big-endian), type (4), data, CRC (4)
+    const std::uint32_t length = std::uint32_t{b[p]} << 24 | std::uint32_t{b[p + 1]} << 16 |
+                                 std::uint32_t{b[p + 2]} << 8 | std::uint32_t{b[p + 3]};
+    if (length > n - (p + 8)) {
+      *declared = length;
+      return p;
+    }
+    if (std::memcmp(b + p + 4, "IEND", 4) == 0) return 0;
+    p += 12 + std::size_t{length};
   }
   return 0;
 }
@@ -117,6 +163,12 @@ Image decode(const unsigned char* bytes, std::size_t size, const std::string& na
   if (const std::size_t table = jpeg_oversized_huffman_table(bytes, size))
     throw Error(caller + ": cannot decode '" + name + "': corrupt JPEG: the Huffman table at byte " +
                 std::to_string(table) + " defines more than 256 codes");
+
+  std::uint32_t declared = 0;
+  if (const std::size_t chunk = png_chunk_past_end(bytes, size, &declared))
+    throw Error(caller + ": cannot decode '" + name + "': corrupt PNG: the chunk at byte " + std::to_string(chunk) +
+                " declares " + std::to_string(declared) + " bytes of data, but only " +
+                std::to_string(size - chunk - 8) + " follow its header");
 
   int w = 0, h = 0, channels = 0;
   if (!stbi_info_from_memory(bytes, len, &w, &h, &channels))
