@@ -96,13 +96,14 @@ TEST_CASE("many trackers: 32 trackers on 2 threads with interleaved frames equal
   // cores at ~7 ms per update; the alone references cost one core each, so
   // every tracker is checked alone over its first kAlonePrefix updates and
   // two of them (the first and the last started) over the whole run.
-  // ET_TEST_REDUCED (the sanitizer builds, where an update costs some 20
-  // times more): 4 updates per tracker, still 32 trackers on 2 threads, every
-  // update checked alone.
-  constexpr std::size_t kTrackers = 32, kThreads = 2;
+  // ET_TEST_REDUCED (the sanitizer builds, where an update costs some 100
+  // times more): 8 trackers with 3 updates each, still interleaved on 2
+  // threads and moving between them, every update checked alone.
+  constexpr std::size_t kThreads = 2;
   const bool reduced = test::reduced_run();
-  const std::size_t updates = reduced ? 4 : 313;
-  const std::size_t warmup = reduced ? 2 : 8;  // rounds before the first RSS reading
+  const std::size_t tracker_count = reduced ? 8 : 32;
+  const std::size_t updates = reduced ? 3 : 313;
+  const std::size_t warmup = reduced ? 1 : 8;  // rounds before the first RSS reading
   const std::size_t alone_prefix = reduced ? updates : 24;
   // Bytes the process may grow between the warm-up and the end: update()
   // allocates nothing, so anything near a page per update (10,000 x 4 KiB =
@@ -119,8 +120,8 @@ TEST_CASE("many trackers: 32 trackers on 2 threads with interleaved frames equal
 
   const Sequence seq = open_sequence(kShared + "/sequences/otb_Girl");
   REQUIRE(seq.frames.size() == 500);
-  std::vector<TrackerPlan> plans(kTrackers);
-  for (std::size_t k = 0; k < kTrackers; ++k) {
+  std::vector<TrackerPlan> plans(tracker_count);
+  for (std::size_t k = 0; k < tracker_count; ++k) {
     plans[k].start = k * kStartStride;
     plans[k].box = round_box(seq.groundtruth[plans[k].start], seq.dir + "/groundtruth.txt");
     plans[k].mode = k % 2 == 0 ? TrackerMode::opencv : TrackerMode::correct;
@@ -136,8 +137,8 @@ TEST_CASE("many trackers: 32 trackers on 2 threads with interleaved frames equal
 
   const std::shared_ptr<const Model> model = Model::load(ET_TEST_ZOO_BLOB);
   std::vector<Tracker> trackers;
-  trackers.reserve(kTrackers);
-  for (std::size_t k = 0; k < kTrackers; ++k) {
+  trackers.reserve(tracker_count);
+  for (std::size_t k = 0; k < tracker_count; ++k) {
     trackers.emplace_back(model, TrackerOptions{plans[k].mode});
     trackers.back().init(frames[plans[k].start], plans[k].box);
   }
@@ -146,7 +147,7 @@ TEST_CASE("many trackers: 32 trackers on 2 threads with interleaved frames equal
   // trackers of a round are handed out one at a time to whichever thread is
   // free, so a tracker moves between threads from round to round. The
   // barrier ends a round; its completion step reads the RSS.
-  std::vector<std::vector<Outcome>> interleaved(kTrackers, std::vector<Outcome>(updates));
+  std::vector<std::vector<Outcome>> interleaved(tracker_count, std::vector<Outcome>(updates));
   std::atomic<std::size_t> next_tracker{0};
   std::size_t round = 0;
   long rss_after_warmup = -1, rss_at_end = -1;
@@ -163,7 +164,7 @@ TEST_CASE("many trackers: 32 trackers on 2 threads with interleaved frames equal
     for (std::size_t r = 0; r < updates; ++r) {
       for (;;) {
         const std::size_t k = next_tracker.fetch_add(1, std::memory_order_relaxed);
-        if (k >= kTrackers) break;
+        if (k >= tracker_count) break;
         try {
           interleaved[k][r] = outcome_of(trackers[k].update(frames[frame_of(plans[k], r, frames.size())]));
         } catch (const Error& e) {
@@ -182,8 +183,8 @@ TEST_CASE("many trackers: 32 trackers on 2 threads with interleaved frames equal
   const int saved_omp_threads = omp_get_max_threads();
   omp_set_num_threads(1);
   std::size_t checked_updates = 0;
-  for (std::size_t k = 0; k < kTrackers; ++k) {
-    const bool whole_run = k == 0 || k == kTrackers - 1;
+  for (std::size_t k = 0; k < tracker_count; ++k) {
+    const bool whole_run = k == 0 || k == tracker_count - 1;
     const std::size_t n = whole_run ? updates : alone_prefix;
     const std::vector<Outcome> alone = run_alone(model, frames, plans[k], n);
     const bool identical = std::memcmp(alone.data(), interleaved[k].data(), n * sizeof(Outcome)) == 0;
@@ -206,7 +207,7 @@ TEST_CASE("many trackers: 32 trackers on 2 threads with interleaved frames equal
   REQUIRE(rss_after_warmup > 0);
   REQUIRE(rss_at_end > 0);
   const long growth = rss_at_end - rss_after_warmup;
-  MESSAGE(kTrackers << " trackers x " << updates << " updates = " << kTrackers * updates << " updates on "
+  MESSAGE(tracker_count << " trackers x " << updates << " updates = " << tracker_count * updates << " updates on "
                     << kThreads << " threads; " << checked_updates << " compared bit for bit with the tracker alone; RSS "
                     << rss_after_warmup / 1024 << " KiB after " << warmup << " rounds, " << rss_at_end / 1024
                     << " KiB at the end: growth " << growth << " bytes (bound " << kGrowthBound
