@@ -7,10 +7,12 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <string_view>
 
 #include "net/model.h"
 #include "net/vittrack_zoo.h"
 #include "tests/test_util.h"
+#include "weights/atomic_file.h"
 #include "weights/blob.h"
 #include "weights/blob_format.h"
 #include "weights/blob_writer.h"
@@ -109,7 +111,7 @@ TEST_CASE("blob: a file on disk is memory-mapped and validated the same way") {
   const std::string dir = test::temp_dir("blob-disk");
   const std::string path = dir + "/two.etb";
   const Bytes bytes = two_tensor_blob();
-  write_file_atomically(path, bytes);
+  write_file_atomic(path, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
   auto blob = BlobFile::open(path);
   CHECK(blob->require("a").values()[1] == 2.0f);
   // Truncated on disk: the mmap path reports it, never reads past the end.

@@ -16,6 +16,7 @@
 #include "tracker/image_write.h"
 #include "tracker/metrics.h"
 #include "tracker/plot.h"
+#include "weights/atomic_file.h"
 
 namespace et {
 namespace {

@@ -1,15 +1,10 @@
 #include "tracker/image_write.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <filesystem>
-#include <memory>
 
+#include "weights/atomic_file.h"
 #include "weights/error.h"
 
 // The one translation unit that compiles stb_image_write. Its code is not
@@ -44,26 +39,6 @@ std::string lower_extension(const std::string& path) {
 }
 
 }  // namespace
-
-void write_file_atomic(const std::string& path, const std::string& bytes) {
-  namespace fs = std::filesystem;
-  const fs::path target(path);
-  const fs::path temp = target.parent_path() / ("." + target.filename().string() + ".tmp." + std::to_string(::getpid()));
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(temp.c_str(), "wb"), &std::fclose);
-  if (!f) throw Error(path + ": cannot write: " + std::strerror(errno));
-  const bool written = std::fwrite(bytes.data(), 1, bytes.size(), f.get()) == bytes.size() && std::fflush(f.get()) == 0;
-  const int saved = errno;
-  const bool closed = std::fclose(f.release()) == 0;
-  if (!written || !closed) {
-    std::remove(temp.c_str());
-    throw Error(path + ": cannot write: " + std::strerror(written ? errno : saved));
-  }
-  if (std::rename(temp.c_str(), target.c_str()) != 0) {
-    const int err = errno;
-    std::remove(temp.c_str());
-    throw Error(path + ": cannot replace with the new file: " + std::strerror(err));
-  }
-}
 
 void save_image(const Image& img, const std::string& path, int jpeg_quality) {
   const std::size_t expected = std::size_t{3} * static_cast<std::size_t>(std::max(img.width, 0)) *

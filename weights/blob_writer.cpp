@@ -1,12 +1,10 @@
 #include "weights/blob_writer.h"
 
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstdio>
 #include <cstring>
+#include <string_view>
 #include <unordered_set>
 
+#include "weights/atomic_file.h"
 #include "weights/blob_format.h"
 #include "weights/crc32.h"
 #include "weights/error.h"
@@ -80,25 +78,15 @@ std::vector<unsigned char> BlobWriter::bytes() const {
   return out;
 }
 
-void BlobWriter::write(const std::string& path) const { write_file_atomically(path, bytes()); }
+void BlobWriter::write(const std::string& path) const {
+  const std::vector<unsigned char> b = bytes();
+  write_file_atomic(path, std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
+}
 
 void restamp_checksum(std::vector<unsigned char>& b) {
   if (b.size() < blob::kHeaderSize) return;
   put<std::uint32_t>(b, 56, 0);
   put<std::uint32_t>(b, 56, crc32_update(0, b.data(), b.size()));
-}
-
-void write_file_atomically(const std::string& path, std::span<const unsigned char> bytes) {
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (f == nullptr) throw Error(path + ": cannot write: " + std::strerror(errno));
-  bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
-  ok = (std::fclose(f) == 0) && ok;
-  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    std::remove(tmp.c_str());
-    throw Error(path + ": cannot write: " + std::strerror(err));
-  }
 }
 
 }  // namespace et

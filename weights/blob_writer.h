@@ -38,7 +38,4 @@ class BlobWriter {
 // it to make a structurally broken file whose checksum still matches).
 void restamp_checksum(std::vector<unsigned char>& blob_bytes);
 
-// Writes bytes to `path` via `path.tmp.<pid>` + rename; throws et::Error.
-void write_file_atomically(const std::string& path, std::span<const unsigned char> bytes);
-
 }  // namespace et

@@ -14,6 +14,7 @@
 #include "tracker/image.h"
 #include "tracker/image_write.h"
 #include "tracker/sequence.h"
+#include "weights/atomic_file.h"
 #include "weights/blob_format.h"
 #include "weights/blob_writer.h"
 #include "weights/error.h"

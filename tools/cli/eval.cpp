@@ -19,6 +19,7 @@
 #include "tracker/plot.h"
 #include "tracker/track_sequence.h"
 #include "tracker/tracker.h"
+#include "weights/atomic_file.h"
 #include "weights/error.h"
 
 namespace et::cli {
