@@ -21,40 +21,9 @@
 #include "tracker/track_sequence.h"
 #include "tracker/tracker.h"
 
-// ---- allocation counting for the whole test binary -------------------------
-// Counts operator new calls made by the thread that enabled counting.
-namespace {
-thread_local bool g_counting = false;
-std::atomic<long> g_allocations{0};
-}  // namespace
-
-// GCC 12 cannot see that these replacements pair malloc with free.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-void* operator new(std::size_t n) {
-  if (g_counting) g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) { return ::operator new(n); }
-// The nothrow forms too (std::stable_sort's buffer uses them): left to the
-// runtime, they would pair its allocator with the free() below, which
-// AddressSanitizer reports as an alloc-dealloc mismatch.
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-  try {
-    return ::operator new(n);
-  } catch (const std::bad_alloc&) {
-    return nullptr;
-  }
-}
-void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return ::operator new(n, std::nothrow); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-#pragma GCC diagnostic pop
+// Allocation counting for the whole test binary (this is its one file that
+// includes the replacement operators).
+#include "tests/counting_new.h"
 
 namespace et {
 namespace {
@@ -209,12 +178,10 @@ TEST_CASE("tracker: corner-head models map the soft-argmax corners back, no wind
         "Tracker: corner threshold: got nan, expected a finite number");
 
   // No allocation per update for corner heads either.
-  g_allocations = 0;
-  g_counting = true;
-  t.update(frames[1]);
-  t.update(frames[2]);
-  g_counting = false;
-  CHECK(g_allocations.load() == 0);
+  CHECK(test::allocations_during([&] {
+          t.update(frames[1]);
+          t.update(frames[2]);
+        }) == 0);
 }
 
 TEST_CASE("tracker: correct mode (RGB, no edge quirk) gives different scores than opencv mode") {
@@ -268,18 +235,13 @@ TEST_CASE("tracker: update() allocates nothing, from the first update on") {
   const Image big = load_image(frame_path("uav123_10fps_wakeboard7", 1));
   Tracker t(zoo());
   t.init(f1, Box{205, 151, 17, 50});
-  g_allocations = 0;
-  g_counting = true;
-  t.update(f2);
-  t.update(f1);
-  t.update(big);  // another frame size: the fused crop's cost does not depend on it
-  g_counting = false;
-  CHECK(g_allocations.load() == 0);
+  CHECK(test::allocations_during([&] {
+          t.update(f2);
+          t.update(f1);
+          t.update(big);  // another frame size: the fused crop's cost does not depend on it
+        }) == 0);
   // The counter works: a vector allocates.
-  g_counting = true;
-  std::vector<int> v(10);
-  g_counting = false;
-  CHECK(g_allocations.load() == 1);
+  CHECK(test::allocations_during([] { std::vector<int> v(10); }) == 1);
 }
 
 TEST_CASE("tracker: a box partly outside the frame is cropped with black padding") {

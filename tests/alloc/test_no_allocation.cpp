@@ -4,47 +4,12 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
 #include <vector>
 
 #include "efficienttrack.h"
 #include "net/model.h"
+#include "tests/counting_new.h"  // this executable's one copy of the counting operator new
 #include "tests/test_util.h"
-
-namespace {
-std::atomic<bool> g_counting{false};
-std::atomic<long> g_allocations{0};
-}  // namespace
-
-// GCC 12 cannot see that these replacements pair malloc with free.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-void* operator new(std::size_t n) {
-  if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) { return ::operator new(n); }
-// The nothrow forms too (std::stable_sort's buffer uses them): left to the
-// runtime, they would pair its allocator with the free() below, which
-// AddressSanitizer reports as an alloc-dealloc mismatch.
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-  try {
-    return ::operator new(n);
-  } catch (const std::bad_alloc&) {
-    return nullptr;
-  }
-}
-void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return ::operator new(n, std::nothrow); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-#pragma GCC diagnostic pop
 
 namespace et {
 
@@ -56,20 +21,15 @@ TEST_CASE("allocation: a forward pass without a probe allocates nothing") {
     const auto z = test::random_values(3 * 128 * 128, 1), x = test::random_values(3 * 256 * 256, 2);
     net->set_template(z.data());
     net->run(x.data());  // warm-up: OpenMP's thread pool
-    g_allocations = 0;
-    g_counting = true;
-    net->set_template(z.data());
-    net->run(x.data());
-    g_counting = false;
-    CHECK(g_allocations == 0);
+    CHECK(test::allocations_during([&] {
+            net->set_template(z.data());
+            net->run(x.data());
+          }) == 0);
     // The counter works: a probe's names and shapes are heap-allocated.
     struct Probe final : ActivationProbe {
       void observe(std::string_view, std::span<const float>, std::span<const std::int64_t>) override {}
     } probe;
-    g_counting = true;
-    net->run(x.data(), &probe);
-    g_counting = false;
-    CHECK(g_allocations > 0);
+    CHECK(test::allocations_during([&] { net->run(x.data(), &probe); }) > 0);
   }
 }
 
@@ -90,17 +50,12 @@ TEST_CASE("allocation: a C API update on a strided BGR frame allocates nothing a
   REQUIRE(et_tracker_init(tracker, &frame, &box) == ET_OK);
   et_result result{};
   REQUIRE(et_tracker_update(tracker, &frame, &result) == ET_OK);  // warm-up: OpenMP's pool
-  g_allocations = 0;
-  g_counting = true;
-  const et_status status = et_tracker_update(tracker, &frame, &result);
-  g_counting = false;
+  et_status status = ET_OK;
+  CHECK(test::allocations_during([&] { status = et_tracker_update(tracker, &frame, &result); }) == 0);
   CHECK(status == ET_OK);
-  CHECK(g_allocations == 0);
   // The counter sees the API's allocations: a failing call builds its message.
-  g_counting = true;
-  CHECK(et_tracker_update(tracker, nullptr, &result) == ET_ERROR_INVALID_ARGUMENT);
-  g_counting = false;
-  CHECK(g_allocations > 0);
+  CHECK(test::allocations_during([&] { status = et_tracker_update(tracker, nullptr, &result); }) > 0);
+  CHECK(status == ET_ERROR_INVALID_ARGUMENT);
   et_tracker_free(tracker);
   et_model_free(model);
 }
