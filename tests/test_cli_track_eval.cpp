@@ -329,9 +329,15 @@ TEST_CASE("cli bad input: unwritable output paths are named, and nothing is left
   r = cli("eval --model " + kZoo + " --data " + kShared + "/sequences --sequences otb_Girl --frames 2 --results " + dir +
           "/file");
   CHECK(r.err == "efficienttrack eval: error: --results: cannot create folder '" + dir + "/file': Not a directory\n");
-  r = cli("eval --model " + kZoo + " --data " + kShared + "/sequences --sequences otb_Girl --frames 2 --plot " + dir +
-          "/no/plot.png");
+  // eval writes its JSON and plot after every sequence: it checks them before
+  // the first (nothing on stdout, not even the table's header; no --frames:
+  // a late check would first track all of otb_Girl).
+  r = cli("eval --model " + kZoo + " --data " + kShared + "/sequences --sequences otb_Girl --plot " + dir + "/no/plot.png");
   CHECK(r.err == "efficienttrack eval: error: " + dir + "/no/plot.png: cannot write: No such file or directory\n");
+  CHECK(r.out.empty());
+  r = cli("eval --model " + kZoo + " --data " + kShared + "/sequences --sequences otb_Girl --json " + dir + "/taken");
+  CHECK(r.err == "efficienttrack eval: error: " + dir + "/taken: cannot replace with the new file: Is a directory\n");
+  CHECK(r.out.empty());
   CHECK(entries(dir) == std::vector<std::string>{"file", "taken"});
 }
 

@@ -14,4 +14,10 @@ namespace et {
 // file is removed and an existing `path` is left as it was.
 void write_file_atomic(const std::string& path, std::string_view bytes);
 
+// Fails now, with the error write_file_atomic(path, ...) would give, when
+// `path` cannot be written: the temporary file cannot be made in its folder,
+// or `path` is a folder. For outputs written after a long run (eval's JSON
+// and plot, track's lines), so a typo does not cost the run.
+void check_writable(const std::string& path);
+
 }  // namespace et

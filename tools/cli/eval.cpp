@@ -86,6 +86,10 @@ int eval(const Parsed& args) {
     if (ec || !fs::is_directory(results_dir))
       throw Error("--results: cannot create folder '" + results_dir + "': " + ec.message());
   }
+  // The JSON and the plot are written after every sequence has run: a path
+  // that cannot be written fails now, not after the run.
+  for (const char* output : {"--json", "--plot"})
+    if (args.has(output)) check_writable(args.get(output));
 
   std::error_code ec;
   const std::string& blob_path = model->blob().path();

@@ -109,6 +109,7 @@ int track(const Parsed& args) {
     fs::create_directories(overlay, ec);
     if (ec || !fs::is_directory(overlay)) throw Error("--overlay: cannot create folder '" + overlay + "': " + ec.message());
   }
+  if (args.has("--out")) check_writable(args.get("--out"));  // fails before the run, not after it
   const std::vector<std::size_t> sheet = sheet_indices(n);
   std::vector<Thumb> thumbs;
   Progress progress("track " + seq.name, n);
