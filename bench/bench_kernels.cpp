@@ -72,19 +72,26 @@ int main(int argc, char** argv) {
   try {
     Isa isa = et::runnable_isas().back();
     int runs = 50;
-    bool json = false;
+    bool json = false, peak_only = false;
     for (int i = 1; i < argc; ++i) {
       const std::string a = argv[i];
       if (a == "--isa" && i + 1 < argc) isa = et::parse_isa(argv[++i]);
       else if (a == "--runs" && i + 1 < argc) runs = std::max(1, std::atoi(argv[++i]));
       else if (a == "--json") json = true;
+      else if (a == "--peak-only") peak_only = true;
       else if (a == "--help") {
-        std::puts("usage: et_bench_kernels [--isa reference|avx2|avx512|neon] [--runs N] [--json]");
+        std::puts("usage: et_bench_kernels [--isa reference|avx2|avx512|neon] [--runs N] [--json] [--peak-only]\n"
+                  "  --peak-only: measure and print only the core's FMA peak (bench/peers/compare.py's floor)");
         return 0;
       } else throw et::Error("unknown argument '" + a + "' (see --help)");
     }
     const et::KernelTable& k = et::kernel_table(isa);
     const double peak = et::bench::measure_fma_peak_gflops(isa == Isa::reference ? et::runnable_isas().back() : isa);
+    if (peak_only) {
+      if (json) std::printf("{\"isa\": \"%s\", \"peak_gflops\": %.2f}\n", et::isa_name(isa), peak);
+      else std::printf("ISA %s: measured FMA peak %.1f GFLOP/s (thread CPU time, best of 7 probes)\n", et::isa_name(isa), peak);
+      return 0;
+    }
     std::vector<Row> rows;
 
     const int M = 321;  // tokens: class token + 256 search + 64 template
