@@ -19,6 +19,7 @@
 #include "net/random_weights.h"
 #include "tests/image_files.h"
 #include "tests/test_util.h"
+#include "tests/tiny_config.h"
 #include "tracker/image.h"
 #include "tracker/image_write.h"
 #include "tracker/sequence.h"
@@ -57,22 +58,9 @@ std::string literal(const char (&bytes)[N]) {
 // The smallest VitTrack-family model (C = 8, one block, conv2x2, corner
 // head) with seeded weights: 17 KB, every byte of it checked by the loader.
 Bytes tiny_model_bytes() {
-  ModelConfig c;
-  c.family = blob::kFamilyVittrack;
-  c.depth = 1;
-  c.channels = 8;
-  c.heads = 1;
-  c.block_type = blob::kBlockVit;
-  c.norm = blob::kNormLayerNorm;
-  c.patch_embed = blob::kPatchConv2x2;
-  c.head_kind = blob::kHeadCorner;
-  c.head_channels = 8;
-  c.template_size = 128;
-  c.search_size = 256;
-  c.mlp_ratio = 1;
-  c.key_dim = 8;
-  c.value_dim = 8;
-  return random_blob_bytes(c, 5);
+  return random_blob_bytes(test::tiny_config(blob::kFamilyVittrack, blob::kBlockVit, blob::kNormLayerNorm,
+                                            blob::kPatchConv2x2, blob::kHeadCorner, 8, 1),
+                           5);
 }
 
 // The et::Error of loading `bytes` as a model ("<no error>" if it loads);

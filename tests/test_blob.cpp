@@ -12,6 +12,7 @@
 #include "net/model.h"
 #include "net/vittrack_zoo.h"
 #include "tests/test_util.h"
+#include "tests/tiny_config.h"
 #include "weights/atomic_file.h"
 #include "weights/blob.h"
 #include "weights/blob_format.h"
@@ -53,22 +54,8 @@ std::string load_error(const Bytes& bytes) {
 
 // A tiny but complete vittrack-zoo-family config (C=16, depth 1, head 8).
 ModelConfig tiny_zoo_config() {
-  ModelConfig c;
-  c.family = blob::kFamilyVittrackZoo;
-  c.depth = 1;
-  c.channels = 16;
-  c.heads = 1;
-  c.block_type = blob::kBlockVit;
-  c.norm = blob::kNormLayerNorm;
-  c.patch_embed = blob::kPatchConv3x3;
-  c.head_kind = blob::kHeadCenter;
-  c.head_channels = 8;
-  c.template_size = 128;
-  c.search_size = 256;
-  c.mlp_ratio = 4;
-  c.key_dim = 16;
-  c.value_dim = 16;
-  return c;
+  return test::tiny_config(blob::kFamilyVittrackZoo, blob::kBlockVit, blob::kNormLayerNorm, blob::kPatchConv3x3,
+                           blob::kHeadCenter, 16, 4);
 }
 
 // Writes every spec'd tensor with seeded values; `tweak` may drop/alter one.

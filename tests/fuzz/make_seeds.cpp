@@ -11,6 +11,7 @@
 
 #include "net/model.h"
 #include "net/random_weights.h"
+#include "tests/tiny_config.h"
 #include "tracker/image.h"
 #include "tracker/image_write.h"
 #include "tracker/sequence.h"
@@ -36,22 +37,7 @@ std::string text_of(const std::vector<unsigned char>& bytes) { return std::strin
 // data dominate) cover both heads, both norms and every block part.
 et::ModelConfig tiny_config(std::uint32_t family, std::uint32_t block_type, std::uint32_t norm,
                             std::uint32_t patch_embed, std::uint32_t head_kind) {
-  et::ModelConfig c;
-  c.family = family;
-  c.depth = 1;
-  c.channels = 8;
-  c.heads = 1;
-  c.block_type = block_type;
-  c.norm = norm;
-  c.patch_embed = patch_embed;
-  c.head_kind = head_kind;
-  c.head_channels = 8;
-  c.template_size = 128;
-  c.search_size = 256;
-  c.mlp_ratio = 1;
-  c.key_dim = 8;
-  c.value_dim = 8;
-  return c;
+  return et::test::tiny_config(family, block_type, norm, patch_embed, head_kind, 8, 1);
 }
 
 // A w x h RGB image with a gradient, so the encoders have something to code.
