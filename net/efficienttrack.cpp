@@ -93,37 +93,38 @@ struct Weights {
 
 class EfficientTrackNetwork final : public TokenNetwork {
  public:
-  EfficientTrackNetwork(std::shared_ptr<const Model> model, const Weights& w, const Dims& d, const KernelTable& k)
-      : TokenNetwork(std::move(model), sizes(w, d, k)), w_(w), d_(d) {}
+  EfficientTrackNetwork(std::shared_ptr<const Model> model, const Weights& w, const Dims& d, const KernelTable& k,
+                        int batch)
+      : TokenNetwork(std::move(model), sizes(w, d, k, batch)), w_(w), d_(d) {}
 
   void set_template(const float* z, ActivationProbe* probe) override {
     embed_template_tokens(z, d_.template_side, w_.pos_embed_z, d_.template_tokens, probe);
   }
 
-  void run(const float* x, ActivationProbe* probe) override {
-    const int N = d_.tokens, C = d_.channels;
-    assemble_template_first(x, d_.search_side, w_.pos_embed_x, d_.template_tokens, d_.search_tokens, probe);
+  void run_batch(std::span<const float* const> crops, ActivationProbe* probe) override {
+    const int B = begin_batch(crops), N = d_.tokens, C = d_.channels;
+    assemble_template_first(crops, d_.search_side, w_.pos_embed_x, d_.template_tokens, d_.search_tokens, probe);
     float* t = tokens();
 
     for (int i = 0; i < d_.depth; ++i) {
       const Block& blk = w_.blocks[static_cast<std::size_t>(i)];
       if (blk.leading_ffn) {
-        ffn_residual(kernels(), blk.ffn0, N, t, scratch());
-        emit(probe, i, ".ffn0", t, {N, C});
+        ffn_residual(kernels(), blk.ffn0, B * N, t, scratch());
+        emit(probe, i, ".ffn0", t, {B * N, C});
       }
-      if (blk.group) group_attention_residual(kernels(), blk.group_attn, N, t, scratch());
-      else attention_residual(kernels(), blk.attention, N, t, scratch());
-      emit(probe, i, ".mixer", t, {N, C});
-      ffn_residual(kernels(), blk.ffn1, N, t, scratch());
-      emit(probe, i, "", t, {N, C});
+      if (blk.group) group_attention_residual(kernels(), blk.group_attn, B, N, t, scratch());
+      else attention_residual(kernels(), blk.attention, B, N, t, scratch());
+      emit(probe, i, ".mixer", t, {B * N, C});
+      ffn_residual(kernels(), blk.ffn1, B * N, t, scratch());
+      emit(probe, i, "", t, {B * N, C});
     }
-    const float* normed = final_norm(w_.norm, probe);
-    run_head(normed + std::size_t(d_.template_tokens) * C, probe);
+    run_heads(final_norm(w_.norm, B, probe), d_.template_tokens, B, probe);
   }
 
  private:
-  static TokenNetworkSizes sizes(const Weights& w, const Dims& d, const KernelTable& k) {
+  static TokenNetworkSizes sizes(const Weights& w, const Dims& d, const KernelTable& k, int batch) {
     TokenNetworkSizes s;
+    s.batch = batch;
     s.kernels = &k;
     s.stem = &w.stem;
     s.head = &w.head;
@@ -151,8 +152,8 @@ class EfficientTrackFamily final : public FamilyModel {
   EfficientTrackFamily(const BlobFile& blob, const Dims& d)
       : dims_(d), packed_(active_kernels()), weights_(bound(blob, dims_, packed_)) {}
 
-  std::unique_ptr<Network> create_network(std::shared_ptr<const Model> model) const override {
-    return std::make_unique<EfficientTrackNetwork>(std::move(model), weights_, dims_, packed_.kernels());
+  std::unique_ptr<Network> create_network(std::shared_ptr<const Model> model, int max_batch) const override {
+    return std::make_unique<EfficientTrackNetwork>(std::move(model), weights_, dims_, packed_.kernels(), max_batch);
   }
 
   std::vector<StageCost> stage_costs() const override {

@@ -237,40 +237,49 @@ FfnWeights bind_ffn(WeightBinder& b, const std::string& norm, const std::string&
   return w;
 }
 
-void attention_residual(const KernelTable& k, const AttentionWeights& w, int tokens, float* x, const TokenScratch& s) {
-  const int N = tokens, C = w.qkv.in, D = w.head_dim;
-  k.layer_norm(x, N, C, w.norm.gamma, w.norm.beta, kLayerNormEps, s.normed);
-  run_linear(k, w.qkv, N, s.normed, Activation::none, false, s.qkv);
-  // q, k, v of head h: columns h*D, C + h*D, 2C + h*D of the [N, 3C] qkv rows.
+void attention_residual(const KernelTable& k, const AttentionWeights& w, int crops, int tokens, float* x,
+                        const TokenScratch& s) {
+  const int N = tokens, C = w.qkv.in, D = w.head_dim, rows = crops * tokens;
+  k.layer_norm(x, rows, C, w.norm.gamma, w.norm.beta, kLayerNormEps, s.normed);
+  run_linear(k, w.qkv, rows, s.normed, Activation::none, false, s.qkv);
+  // q, k, v of head h: columns h*D, C + h*D, 2C + h*D of the [N, 3C] qkv rows of a crop.
   const AttentionShape shape{N, N, D, D, 3 * C, 3 * C, 3 * C, C, 1.0f / std::sqrt(static_cast<float>(D))};
-  for (int h = 0; h < w.heads; ++h)
-    k.attention(shape, s.qkv + h * D, s.qkv + C + h * D, s.qkv + 2 * C + h * D, s.mixed + h * D, s.kernel);
-  run_linear(k, w.proj, N, s.mixed, Activation::none, true, x);  // x += proj(...)
+  for (int b = 0; b < crops; ++b) {
+    const float* qkv = s.qkv + std::size_t(b) * N * 3 * C;
+    float* mixed = s.mixed + std::size_t(b) * N * C;
+    for (int h = 0; h < w.heads; ++h)
+      k.attention(shape, qkv + h * D, qkv + C + h * D, qkv + 2 * C + h * D, mixed + h * D, s.kernel);
+  }
+  run_linear(k, w.proj, rows, s.mixed, Activation::none, true, x);  // x += proj(...)
 }
 
-void group_attention_residual(const KernelTable& k, const GroupAttentionWeights& w, int tokens, float* x,
+void group_attention_residual(const KernelTable& k, const GroupAttentionWeights& w, int crops, int tokens, float* x,
                               const TokenScratch& s) {
-  const int N = tokens, C = w.qkv.in, kd = w.key_dim, d = w.value_dim;
+  const int N = tokens, C = w.qkv.in, kd = w.key_dim, d = w.value_dim, rows = crops * tokens;
   const int group_width = 2 * kd + d, width = w.qkv.out, mixed = w.heads * d;
   const float* in = x;
   if (w.norm.present()) {
-    k.layer_norm(x, N, C, w.norm.gamma, w.norm.beta, kLayerNormEps, s.normed);
+    k.layer_norm(x, rows, C, w.norm.gamma, w.norm.beta, kLayerNormEps, s.normed);
     in = s.normed;
   }
-  run_linear(k, w.qkv, N, in, Activation::none, false, s.qkv);
-  // Head h: q at column h*(2kd+d), k at +kd, v at +2kd of the [N, heads*(2kd+d)] rows;
+  run_linear(k, w.qkv, rows, in, Activation::none, false, s.qkv);
+  // Head h: q at column h*(2kd+d), k at +kd, v at +2kd of a crop's [N, heads*(2kd+d)] rows;
   // its output fills columns [h*d, (h+1)*d) of the [N, heads*d] concatenation.
   const AttentionShape shape{N, N, kd, d, width, width, width, mixed, 1.0f / std::sqrt(static_cast<float>(kd))};
-  for (int h = 0; h < w.heads; ++h) {
-    const float* q = s.qkv + h * group_width;
-    k.attention(shape, q, q + kd, q + 2 * kd, s.mixed + h * d, s.kernel);
+  for (int b = 0; b < crops; ++b) {
+    const float* qkv = s.qkv + std::size_t(b) * N * width;
+    float* out = s.mixed + std::size_t(b) * N * mixed;
+    for (int h = 0; h < w.heads; ++h) {
+      const float* q = qkv + h * group_width;
+      k.attention(shape, q, q + kd, q + 2 * kd, out + h * d, s.kernel);
+    }
   }
-  k.activate(Activation::relu, s.mixed, std::size_t(N) * mixed);
-  run_linear(k, w.proj, N, s.mixed, Activation::none, true, x);  // x += BN(proj(...)), BN folded
+  k.activate(Activation::relu, s.mixed, std::size_t(rows) * mixed);
+  run_linear(k, w.proj, rows, s.mixed, Activation::none, true, x);  // x += BN(proj(...)), BN folded
 }
 
-void ffn_residual(const KernelTable& k, const FfnWeights& w, int tokens, float* x, const TokenScratch& s) {
-  const int N = tokens, C = w.fc1.in;
+void ffn_residual(const KernelTable& k, const FfnWeights& w, int rows, float* x, const TokenScratch& s) {
+  const int N = rows, C = w.fc1.in;
   const float* in = x;
   if (w.norm.present()) {
     k.layer_norm(x, N, C, w.norm.gamma, w.norm.beta, kLayerNormEps, s.normed);

@@ -211,10 +211,14 @@ GroupAttentionWeights bind_group_attention(WeightBinder& b, const std::string& p
 FfnWeights bind_ffn(WeightBinder& b, const std::string& norm, const std::string& prefix, int channels, int hidden,
                     bool batch_norm);
 
-void attention_residual(const KernelTable& k, const AttentionWeights& w, int tokens, float* x, const TokenScratch& s);
-void group_attention_residual(const KernelTable& k, const GroupAttentionWeights& w, int tokens, float* x,
+// x: the streams of `crops` crops, [crops, tokens, C]; the norms and linear
+// layers run over all crops * tokens rows at once, attention crop by crop.
+void attention_residual(const KernelTable& k, const AttentionWeights& w, int crops, int tokens, float* x,
+                        const TokenScratch& s);
+void group_attention_residual(const KernelTable& k, const GroupAttentionWeights& w, int crops, int tokens, float* x,
                               const TokenScratch& s);
-void ffn_residual(const KernelTable& k, const FfnWeights& w, int tokens, float* x, const TokenScratch& s);
+// Row-wise: x is [rows, C] (any number of crops' tokens).
+void ffn_residual(const KernelTable& k, const FfnWeights& w, int rows, float* x, const TokenScratch& s);
 
 // ---------------------------------------------------------------------------
 // Heads over the [C, 16, 16] search feature map. Each branch is a tower of

@@ -86,8 +86,11 @@ std::uint64_t Model::parameter_count() const {
   return n;
 }
 
-std::unique_ptr<Network> Model::create_network() const {
-  return family_->create_network(shared_from_this());
+std::unique_ptr<Network> Model::create_network(int max_batch) const {
+  if (max_batch < 1 || max_batch > kMaxBatch)
+    throw Error("network: batch of " + std::to_string(max_batch) + " crops, expected 1 to " +
+                std::to_string(kMaxBatch));
+  return family_->create_network(shared_from_this(), max_batch);
 }
 
 }  // namespace et

@@ -26,7 +26,7 @@ class Model;
 class FamilyModel {
  public:
   virtual ~FamilyModel() = default;
-  virtual std::unique_ptr<Network> create_network(std::shared_ptr<const Model> model) const = 0;
+  virtual std::unique_ptr<Network> create_network(std::shared_ptr<const Model> model, int max_batch) const = 0;
   virtual std::vector<StageCost> stage_costs() const = 0;
 };
 
@@ -48,8 +48,10 @@ class Model : public std::enable_shared_from_this<Model> {
   // Every parameter stored in the blob (position tables included).
   std::uint64_t parameter_count() const;
   std::vector<StageCost> stage_costs() const { return family_->stage_costs(); }
-  // A fresh per-tracker state (arena planned and allocated here, once).
-  std::unique_ptr<Network> create_network() const;
+  // A fresh per-tracker state (arena planned and allocated here, once),
+  // sized for run_batch() of up to max_batch search crops (1 to kMaxBatch).
+  std::unique_ptr<Network> create_network(int max_batch = 1) const;
+  static constexpr int kMaxBatch = 256;
 
   struct PrivateTag {};
   Model(PrivateTag, std::shared_ptr<const BlobFile> blob);

@@ -19,8 +19,8 @@ class ActivationProbe {
                        std::span<const std::int64_t> shape) = 0;
 };
 
-// Center-head maps of the last run(), CHW over the 16x16 search grid
-// (index 16*y + x); valid until the next run().
+// Center-head maps of one crop of the last run(), CHW over the 16x16 search
+// grid (index 16*y + x); valid until the next run().
 struct CenterHeadMaps {
   std::span<const float> score;   // [1,16,16], sigmoid, clipped to [1e-4, 1-1e-4]
   std::span<const float> size;    // [2,16,16], w then h, fraction of the crop side
@@ -31,7 +31,7 @@ struct CenterHeadMaps {
 // (corner_output()).
 enum class HeadKind { center, corner };
 
-// Corner-head result of the last run() (models.md "Heads"); the spans are
+// Corner-head result of one crop of the last run() (models.md "Heads"); the spans are
 // valid until the next run(). Each branch's 16x16 logit map is soft-argmaxed:
 // softmax over the 256 cells, then the expected pixel coordinate with cell
 // coordinates 16*i (top-left) and 16*i + 15 (bottom-right), divided by the
@@ -51,6 +51,12 @@ struct CornerHeadOutput {
 // The per-tracker state of a model: activation arena and the cached template
 // embedding. Weights are shared read-only with every other Network of the
 // same Model. Not thread-safe itself; use one Network per thread/tracker.
+//
+// A network planned for a batch of B crops (Model::create_network(B)) runs up
+// to B search crops against its one template at once: the row-wise layers
+// (LayerNorm, linear / 1x1, FFN) see all the crops' tokens stacked, attention,
+// the stem and the head run crop by crop. Every crop's result is bit-identical
+// to a run() of that crop alone (each output row keeps its order of sums).
 class Network {
  public:
   virtual ~Network() = default;
@@ -58,11 +64,22 @@ class Network {
   // Runs everything that depends only on the template, once.
   virtual void set_template(const float* z, ActivationProbe* probe = nullptr) = 0;
   // x: normalised search crop [3, search_size, search_size]. Requires a template.
-  virtual void run(const float* x, ActivationProbe* probe = nullptr) = 0;
-  virtual CenterHeadMaps center_maps() const = 0;
+  void run(const float* x, ActivationProbe* probe = nullptr) {
+    const float* crops[1] = {x};
+    run_batch(crops, probe);
+  }
+  // 1 to max_batch() search crops, each [3, search_size, search_size]; the
+  // results of crop i are center_maps(i) / corner_output(i). A probe sees the
+  // stem's and the head's activations crop after crop (the shapes of run()),
+  // the blocks' and the final norm's once for all crops, rows of all crops
+  // stacked ([crops * N, C]).
+  virtual void run_batch(std::span<const float* const> crops, ActivationProbe* probe = nullptr) = 0;
+  virtual int max_batch() const = 0;
+  virtual CenterHeadMaps center_maps(int crop = 0) const = 0;
   virtual HeadKind head_kind() const { return HeadKind::center; }
   // The corner head's result; a center-head network throws et::Error.
-  virtual CornerHeadOutput corner_output() const {
+  virtual CornerHeadOutput corner_output(int crop = 0) const {
+    (void)crop;
     throw Error("network: corner_output(): this model has a center head; read center_maps()");
   }
   virtual std::size_t arena_bytes() const = 0;

@@ -9,6 +9,7 @@ namespace et {
 
 TokenNetwork::TokenNetwork(std::shared_ptr<const Model> model, const TokenNetworkSizes& sizes)
     : model_(std::move(model)), sizes_(sizes) {
+  const std::size_t B = std::size_t(sizes.batch);
   const std::size_t N = std::size_t(sizes.tokens), C = std::size_t(sizes.channels);
   const std::size_t cells = std::size_t(sizes.search_grid) * sizes.search_grid;
   ArenaPlan plan;
@@ -23,11 +24,13 @@ TokenNetwork::TokenNetwork(std::shared_ptr<const Model> model, const TokenNetwor
     stem.push_back(plan.request(std::size_t(c.g.out) * side * side, first, s + 1 == stages ? kTokens : first + 1));
   }
   const auto templ = plan.request(sizes.template_floats, kStem0, kLast);
-  const auto tokens = plan.request(N * C, kTokens, kFinalNorm);
-  const auto normed = plan.request(N * C, kBlocks, kFinalNorm);
-  const auto qkv = plan.request(N * std::size_t(sizes.qkv_width), kBlocks, kBlocks);
-  const auto mixed = plan.request(N * std::size_t(sizes.mixed_width), kBlocks, kBlocks);
-  const auto hidden = plan.request(N * std::size_t(sizes.hidden), kBlocks, kBlocks);
+  // With several crops the stem runs again after the first crop's tokens are
+  // written: then the stream must not share memory with the stem buffers.
+  const auto tokens = plan.request(B * N * C, B > 1 ? kStem0 : kTokens, kFinalNorm);
+  const auto normed = plan.request(B * N * C, kBlocks, kHead);
+  const auto qkv = plan.request(B * N * std::size_t(sizes.qkv_width), kBlocks, kBlocks);
+  const auto mixed = plan.request(B * N * std::size_t(sizes.mixed_width), kBlocks, kBlocks);
+  const auto hidden = plan.request(B * N * std::size_t(sizes.hidden), kBlocks, kBlocks);
   const KernelTable& k = *sizes.kernels;
   // The kernels' own scratch, live throughout: the stem's and the head's
   // im2col panels, the attention blocks.
@@ -36,16 +39,20 @@ TokenNetwork::TokenNetwork(std::shared_ptr<const Model> model, const TokenNetwor
                 head_scratch_floats(k, *sizes.head, sizes.search_grid),
                 attention_scratch_floats(k, sizes.tokens, sizes.key_dim, sizes.value_dim)});
   const auto kernel = plan.request(kernel_floats, kStem0, kLast);
-  const auto feature = plan.request(C * cells, kFinalNorm, kHead);
+  const auto feature = plan.request(C * cells, kHead, kHead);
   const auto tower_a = plan.request(std::size_t(sizes.head_channels) * cells, kHead, kHead);
   const auto tower_b = plan.request(std::size_t(sizes.head_channels / 2) * cells, kHead, kHead);
   const bool center = sizes.head->kind == blob::kHeadCenter;
   // Outputs persist until the next run().
-  const auto out_a = plan.request(cells, kStem0, kLast);
-  const auto out_b = plan.request((center ? 2 : 1) * cells, kStem0, kLast);
-  const auto out_c = plan.request((center ? 2 : 1) * cells, kStem0, kLast);
-  const auto out_d = plan.request(center ? 0 : cells, kStem0, kLast);
+  out_b_floats_ = (center ? 2 : 1) * cells;
+  out_c_floats_ = (center ? 2 : 1) * cells;
+  out_d_floats_ = center ? 0 : cells;
+  const auto out_a = plan.request(B * cells, kStem0, kLast);
+  const auto out_b = plan.request(B * out_b_floats_, kStem0, kLast);
+  const auto out_c = plan.request(B * out_c_floats_, kStem0, kLast);
+  const auto out_d = plan.request(B * out_d_floats_, kStem0, kLast);
   arena_ = Arena(plan.finalize());
+  corner_.resize(B);
 
   auto at = [&](ArenaPlan::Id id) { return arena_.at(plan.offset(id)); };
   for (ArenaPlan::Id id : stem) stem_buffers_.push_back(at(id));
@@ -72,64 +79,91 @@ void TokenNetwork::embed_template_tokens(const float* z, int side, const float* 
   has_template_ = true;
 }
 
-float* TokenNetwork::assemble_template_first(const float* x, int side, const float* pos_x, int template_count,
-                                             int search_count, ActivationProbe* probe) {
+int TokenNetwork::begin_batch(std::span<const float* const> crops) const {
   require_template();
-  const std::size_t C = std::size_t(sizes_.channels);
-  // The stem first: its buffers may share memory with the tokens.
-  const float* embedding = embed(x, side);
-  std::copy(template_state_, template_state_ + template_count * C, tokens_);
-  float* search = tokens_ + template_count * C;
-  embed_tokens(kernels(), embedding, pos_x, search_count, sizes_.channels, search);
-  emit(probe, "patch_embed.x", search, {search_count, sizes_.channels});
-  return search;
+  if (crops.empty() || crops.size() > std::size_t(sizes_.batch))
+    throw Error("network: run_batch() of " + std::to_string(crops.size()) + " crops, this network takes 1 to " +
+                std::to_string(sizes_.batch) + " (Model::create_network(max_batch))");
+  return static_cast<int>(crops.size());
 }
 
-const float* TokenNetwork::final_norm(const NormWeights& norm, ActivationProbe* probe) {
-  kernels().layer_norm(tokens_, sizes_.tokens, sizes_.channels, norm.gamma, norm.beta, kLayerNormEps,
-                       scratch_.normed);
-  emit(probe, "norm", scratch_.normed, {sizes_.tokens, sizes_.channels});
-  return scratch_.normed;
-}
-
-void TokenNetwork::run_head(const float* search_tokens, ActivationProbe* probe) {
-  const int grid = sizes_.search_grid;
-  kernels().transpose(search_tokens, grid * grid, sizes_.channels, false, feature_);  // [256, C] -> [C, 16, 16]
-  if (sizes_.head->kind == blob::kHeadCenter) {
-    run_center_head(kernels(), *sizes_.head, feature_, grid, head_scratch_, out_a_, out_c_, out_b_);
-    emit(probe, "head.score", out_a_, {1, grid, grid});
-    emit(probe, "head.size", out_c_, {2, grid, grid});
-    emit(probe, "head.offset", out_b_, {2, grid, grid});
-  } else {
-    corner_ = run_corner_head(kernels(), *sizes_.head, feature_, grid, sizes_.search_side, head_scratch_, out_a_, out_b_,
-                              out_c_, out_d_);
-    emit(probe, "head.tl", out_a_, {1, grid, grid});
-    emit(probe, "head.br", out_b_, {1, grid, grid});
-    emit(probe, "head.box", corner_.box.data(), {4});
+void TokenNetwork::assemble_template_first(std::span<const float* const> crops, int side, const float* pos_x,
+                                           int template_count, int search_count, ActivationProbe* probe) {
+  const std::size_t C = std::size_t(sizes_.channels), N = std::size_t(sizes_.tokens);
+  for (std::size_t b = 0; b < crops.size(); ++b) {
+    // The stem first: with one crop its buffers may share memory with the tokens.
+    const float* embedding = embed(crops[b], side);
+    float* stream = tokens_ + b * N * C;
+    std::copy(template_state_, template_state_ + template_count * C, stream);
+    float* search = stream + template_count * C;
+    embed_tokens(kernels(), embedding, pos_x, search_count, sizes_.channels, search);
+    emit(probe, "patch_embed.x", search, {search_count, sizes_.channels});
   }
 }
 
-CenterHeadMaps TokenNetwork::center_maps() const {
+const float* TokenNetwork::final_norm(const NormWeights& norm, int crops, ActivationProbe* probe) {
+  const int rows = crops * sizes_.tokens;
+  kernels().layer_norm(tokens_, rows, sizes_.channels, norm.gamma, norm.beta, kLayerNormEps, scratch_.normed);
+  emit(probe, "norm", scratch_.normed, {rows, sizes_.channels});
+  return scratch_.normed;
+}
+
+void TokenNetwork::run_heads(const float* normed, int first_search_row, int crops, ActivationProbe* probe) {
+  const int grid = sizes_.search_grid;
+  const std::size_t cells = std::size_t(grid) * grid, C = std::size_t(sizes_.channels);
+  for (std::size_t b = 0; b < std::size_t(crops); ++b) {
+    const float* search_tokens = normed + (b * sizes_.tokens + std::size_t(first_search_row)) * C;
+    kernels().transpose(search_tokens, grid * grid, sizes_.channels, false, feature_);  // [256, C] -> [C, 16, 16]
+    float* a = out_a_ + b * cells;
+    float* o_b = out_b_ + b * out_b_floats_;
+    float* o_c = out_c_ + b * out_c_floats_;
+    float* o_d = out_d_ + b * out_d_floats_;
+    if (sizes_.head->kind == blob::kHeadCenter) {
+      run_center_head(kernels(), *sizes_.head, feature_, grid, head_scratch_, a, o_c, o_b);
+      emit(probe, "head.score", a, {1, grid, grid});
+      emit(probe, "head.size", o_c, {2, grid, grid});
+      emit(probe, "head.offset", o_b, {2, grid, grid});
+    } else {
+      CornerResult& r = corner_[b];
+      r = run_corner_head(kernels(), *sizes_.head, feature_, grid, sizes_.search_side, head_scratch_, a, o_b, o_c,
+                          o_d);
+      emit(probe, "head.tl", a, {1, grid, grid});
+      emit(probe, "head.br", o_b, {1, grid, grid});
+      emit(probe, "head.box", r.box.data(), {4});
+    }
+  }
+}
+
+void TokenNetwork::check_crop(int crop) const {
+  if (crop < 0 || crop >= sizes_.batch)
+    throw Error("network: crop " + std::to_string(crop) + " of a network for " + std::to_string(sizes_.batch) +
+                " crops");
+}
+
+CenterHeadMaps TokenNetwork::center_maps(int crop) const {
   if (sizes_.head->kind != blob::kHeadCenter)
     throw Error("network: center_maps(): this model has a corner head; read corner_output()");
-  const std::size_t cells = std::size_t(sizes_.search_grid) * sizes_.search_grid;
-  return {{out_a_, cells}, {out_c_, 2 * cells}, {out_b_, 2 * cells}};
+  check_crop(crop);
+  const std::size_t cells = std::size_t(sizes_.search_grid) * sizes_.search_grid, b = std::size_t(crop);
+  return {{out_a_ + b * cells, cells}, {out_c_ + b * out_c_floats_, 2 * cells}, {out_b_ + b * out_b_floats_, 2 * cells}};
 }
 
 HeadKind TokenNetwork::head_kind() const {
   return sizes_.head->kind == blob::kHeadCenter ? HeadKind::center : HeadKind::corner;
 }
 
-CornerHeadOutput TokenNetwork::corner_output() const {
-  if (sizes_.head->kind != blob::kHeadCorner) return Network::corner_output();  // throws
-  const std::size_t cells = std::size_t(sizes_.search_grid) * sizes_.search_grid;
+CornerHeadOutput TokenNetwork::corner_output(int crop) const {
+  if (sizes_.head->kind != blob::kHeadCorner) return Network::corner_output(crop);  // throws
+  check_crop(crop);
+  const std::size_t cells = std::size_t(sizes_.search_grid) * sizes_.search_grid, b = std::size_t(crop);
+  const CornerResult& r = corner_[b];
   CornerHeadOutput o;
-  o.top_left = {out_c_, cells};
-  o.bottom_right = {out_d_, cells};
-  o.box = corner_.box;
-  o.peak_top_left = corner_.peak_top_left;
-  o.peak_bottom_right = corner_.peak_bottom_right;
-  o.confidence = corner_.peak_top_left * corner_.peak_bottom_right;
+  o.top_left = {out_c_ + b * out_c_floats_, cells};
+  o.bottom_right = {out_d_ + b * out_d_floats_, cells};
+  o.box = r.box;
+  o.peak_top_left = r.peak_top_left;
+  o.peak_bottom_right = r.peak_bottom_right;
+  o.confidence = r.peak_top_left * r.peak_bottom_right;
   return o;
 }
 

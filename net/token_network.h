@@ -30,13 +30,15 @@ struct TokenNetworkSizes {
   int hidden = 0;                    // widest FFN hidden layer
   int head_channels = 0;             // first tower width of the head
   int key_dim = 0, value_dim = 0;    // widest attention head
+  int batch = 1;                     // search crops per run_batch()
 };
 
 class TokenNetwork : public Network {
  public:
-  CenterHeadMaps center_maps() const override;
+  int max_batch() const override { return sizes_.batch; }
+  CenterHeadMaps center_maps(int crop) const override;
   HeadKind head_kind() const override;
-  CornerHeadOutput corner_output() const override;
+  CornerHeadOutput corner_output(int crop) const override;
   std::size_t arena_bytes() const override { return arena_.floats() * sizeof(float); }
 
  protected:
@@ -48,8 +50,11 @@ class TokenNetwork : public Network {
 
   const KernelTable& kernels() const { return *sizes_.kernels; }
   float* template_state() { return template_state_; }  // template_floats, kept between runs
-  float* tokens() { return tokens_; }                  // [N, C]
+  // The stream of every crop, [batch, N, C]: crop b's tokens at b * N * C.
+  float* tokens() { return tokens_; }
   const TokenScratch& scratch() const { return scratch_; }
+  // Checks a run_batch() call (a template, 1 to max_batch() crops); returns the crop count.
+  int begin_batch(std::span<const float* const> crops) const;
 
   // The stem on a [3, side, side] crop; returns the [C, side/16, side/16] embedding.
   const float* embed(const float* image, int side);
@@ -57,15 +62,17 @@ class TokenNetwork : public Network {
   // EfficientTrack): the template's tokens (patch embedding + pos_z) kept in
   // template_state(), emitted as patch_embed.z ...
   void embed_template_tokens(const float* z, int side, const float* pos_z, int count, ActivationProbe* probe);
-  // ... then per run the stream [template; search]: returns the search rows
-  // (patch embedding + pos_x, emitted as patch_embed.x).
-  float* assemble_template_first(const float* x, int side, const float* pos_x, int template_count,
-                                 int search_count, ActivationProbe* probe);
-  // LayerNorm of the stream (emitted as "norm"); returns the normed [N, C] tokens.
-  const float* final_norm(const NormWeights& norm, ActivationProbe* probe);
-  // The head on the normed search tokens [grid*grid, C], reshaped to
-  // [C, grid, grid]; emits head.score/size/offset or head.tl/br/box.
-  void run_head(const float* search_tokens, ActivationProbe* probe);
+  // ... then per run each crop's stream [template; search] (the search rows:
+  // patch embedding + pos_x, emitted as patch_embed.x).
+  void assemble_template_first(std::span<const float* const> crops, int side, const float* pos_x,
+                               int template_count, int search_count, ActivationProbe* probe);
+  // LayerNorm of the stream of `crops` crops (emitted as "norm"); returns the
+  // normed [crops * N, C] tokens.
+  const float* final_norm(const NormWeights& norm, int crops, ActivationProbe* probe);
+  // The head on each crop's normed search tokens [grid*grid, C] (rows
+  // first_search_row... of its N), reshaped to [C, grid, grid]; emits
+  // head.score/size/offset or head.tl/br/box crop after crop.
+  void run_heads(const float* normed, int first_search_row, int crops, ActivationProbe* probe);
 
   void require_template() const;
   // Hands an activation to the probe, if any; names are built only then, so
@@ -89,13 +96,15 @@ class TokenNetwork : public Network {
   TokenScratch scratch_;
   float* feature_ = nullptr;  // [C, grid, grid]
   HeadScratch head_scratch_;
-  // center: score [cells], size and offset [2*cells]; corner: logits and
-  // probabilities [cells] per branch.
+  void check_crop(int crop) const;
+  // Per crop, crop b at b * the size: center: score [cells], size and
+  // offset [2*cells]; corner: logits and probabilities [cells] per branch.
   float* out_a_ = nullptr;
   float* out_b_ = nullptr;
   float* out_c_ = nullptr;
   float* out_d_ = nullptr;
-  CornerResult corner_;
+  std::size_t out_b_floats_ = 0, out_c_floats_ = 0, out_d_floats_ = 0;  // per crop
+  std::vector<CornerResult> corner_;  // per crop
 };
 
 // The stages every family reports: the template's patch embedding (once per

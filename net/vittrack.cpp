@@ -66,8 +66,9 @@ struct Weights {
 
 class VitTrackNetwork final : public TokenNetwork {
  public:
-  VitTrackNetwork(std::shared_ptr<const Model> model, const Weights& w, const Dims& d, const KernelTable& k)
-      : TokenNetwork(std::move(model), sizes(w, d, k)), w_(w), d_(d) {}
+  VitTrackNetwork(std::shared_ptr<const Model> model, const Weights& w, const Dims& d, const KernelTable& k,
+                  int batch)
+      : TokenNetwork(std::move(model), sizes(w, d, k, batch)), w_(w), d_(d) {}
 
   // The template state is rows 0 and 257..320 of the stream: [cls + pos_0;
   // template embedding + pos_257..320], 65 rows.
@@ -83,34 +84,37 @@ class VitTrackNetwork final : public TokenNetwork {
     has_template_ = true;
   }
 
-  void run(const float* x, ActivationProbe* probe) override {
-    require_template();
-    const int N = d_.tokens, C = d_.channels;
-    // [cls; search; template] token order.
-    const float* embedding = embed(x, d_.search_side);
-    float* t = tokens();
+  void run_batch(std::span<const float* const> crops, ActivationProbe* probe) override {
+    const int B = begin_batch(crops), N = d_.tokens, C = d_.channels;
+    const std::size_t stream = std::size_t(N) * C;
+    // Each crop's stream in the order [cls; search; template].
     const float* state = template_state();
-    std::copy(state, state + C, t);
-    float* search = t + C;
-    embed_tokens(kernels(), embedding, w_.position.data() + C, d_.search_tokens, C, search);
-    float* templ = search + std::size_t(d_.search_tokens) * C;
-    std::copy(state + C, state + C + std::size_t(d_.template_tokens) * C, templ);
-    emit(probe, "patch_embed.x", search, {d_.search_tokens, C});
+    for (std::size_t b = 0; b < crops.size(); ++b) {
+      const float* embedding = embed(crops[b], d_.search_side);
+      float* t = tokens() + b * stream;
+      std::copy(state, state + C, t);
+      float* search = t + C;
+      embed_tokens(kernels(), embedding, w_.position.data() + C, d_.search_tokens, C, search);
+      float* templ = search + std::size_t(d_.search_tokens) * C;
+      std::copy(state + C, state + C + std::size_t(d_.template_tokens) * C, templ);
+      emit(probe, "patch_embed.x", search, {d_.search_tokens, C});
+    }
 
+    float* t = tokens();
     for (int i = 0; i < d_.depth; ++i) {
       const VitBlock& blk = w_.blocks[static_cast<std::size_t>(i)];
-      attention_residual(kernels(), blk.attn, N, t, scratch());
-      emit(probe, i, ".attn", t, {N, C});
-      ffn_residual(kernels(), blk.mlp, N, t, scratch());
-      emit(probe, i, "", t, {N, C});
+      attention_residual(kernels(), blk.attn, B, N, t, scratch());
+      emit(probe, i, ".attn", t, {B * N, C});
+      ffn_residual(kernels(), blk.mlp, B * N, t, scratch());
+      emit(probe, i, "", t, {B * N, C});
     }
-    const float* normed = final_norm(w_.norm, probe);
-    run_head(normed + C, probe);
+    run_heads(final_norm(w_.norm, B, probe), 1, B, probe);
   }
 
  private:
-  static TokenNetworkSizes sizes(const Weights& w, const Dims& d, const KernelTable& k) {
+  static TokenNetworkSizes sizes(const Weights& w, const Dims& d, const KernelTable& k, int batch) {
     TokenNetworkSizes s;
+    s.batch = batch;
     s.kernels = &k;
     s.stem = &w.stem;
     s.head = &w.head;
@@ -136,8 +140,8 @@ class VitTrackFamily final : public FamilyModel {
   VitTrackFamily(const BlobFile& blob, const Dims& d)
       : dims_(d), packed_(active_kernels()), weights_(bound(blob, dims_, packed_)) {}
 
-  std::unique_ptr<Network> create_network(std::shared_ptr<const Model> model) const override {
-    return std::make_unique<VitTrackNetwork>(std::move(model), weights_, dims_, packed_.kernels());
+  std::unique_ptr<Network> create_network(std::shared_ptr<const Model> model, int max_batch) const override {
+    return std::make_unique<VitTrackNetwork>(std::move(model), weights_, dims_, packed_.kernels(), max_batch);
   }
 
   std::vector<StageCost> stage_costs() const override {

@@ -64,32 +64,33 @@ struct ZooWeights {
 
 class ZooNetwork final : public TokenNetwork {
  public:
-  ZooNetwork(std::shared_ptr<const Model> model, const ZooWeights& w, const Dims& d, const KernelTable& k)
-      : TokenNetwork(std::move(model), sizes(w, d, k)), w_(w), d_(d) {}
+  ZooNetwork(std::shared_ptr<const Model> model, const ZooWeights& w, const Dims& d, const KernelTable& k,
+             int batch)
+      : TokenNetwork(std::move(model), sizes(w, d, k, batch)), w_(w), d_(d) {}
 
   void set_template(const float* z, ActivationProbe* probe) override {
     embed_template_tokens(z, d_.template_side, w_.pos_embed_z, d_.template_tokens, probe);
   }
 
-  void run(const float* x, ActivationProbe* probe) override {
-    const int N = d_.tokens, C = d_.channels;
-    assemble_template_first(x, d_.search_side, w_.pos_embed_x, d_.template_tokens, d_.search_tokens, probe);
+  void run_batch(std::span<const float* const> crops, ActivationProbe* probe) override {
+    const int B = begin_batch(crops), N = d_.tokens, C = d_.channels;
+    assemble_template_first(crops, d_.search_side, w_.pos_embed_x, d_.template_tokens, d_.search_tokens, probe);
     float* t = tokens();
 
     for (int i = 0; i < d_.depth; ++i) {
       const ZooBlock& blk = w_.blocks[static_cast<std::size_t>(i)];
-      attention_residual(kernels(), blk.attn, N, t, scratch());
-      emit(probe, i, ".attn", t, {N, C});
-      ffn_residual(kernels(), blk.mlp, N, t, scratch());
-      emit(probe, i, "", t, {N, C});
+      attention_residual(kernels(), blk.attn, B, N, t, scratch());
+      emit(probe, i, ".attn", t, {B * N, C});
+      ffn_residual(kernels(), blk.mlp, B * N, t, scratch());
+      emit(probe, i, "", t, {B * N, C});
     }
-    const float* normed = final_norm(w_.norm, probe);
-    run_head(normed + std::size_t(d_.template_tokens) * C, probe);
+    run_heads(final_norm(w_.norm, B, probe), d_.template_tokens, B, probe);
   }
 
  private:
-  static TokenNetworkSizes sizes(const ZooWeights& w, const Dims& d, const KernelTable& k) {
+  static TokenNetworkSizes sizes(const ZooWeights& w, const Dims& d, const KernelTable& k, int batch) {
     TokenNetworkSizes s;
+    s.batch = batch;
     s.kernels = &k;
     s.stem = &w.stem;
     s.head = &w.head;
@@ -115,8 +116,8 @@ class ZooFamily final : public FamilyModel {
   ZooFamily(const BlobFile& blob, const Dims& d)
       : dims_(d), packed_(active_kernels()), weights_(bound(blob, dims_, packed_)) {}
 
-  std::unique_ptr<Network> create_network(std::shared_ptr<const Model> model) const override {
-    return std::make_unique<ZooNetwork>(std::move(model), weights_, dims_, packed_.kernels());
+  std::unique_ptr<Network> create_network(std::shared_ptr<const Model> model, int max_batch) const override {
+    return std::make_unique<ZooNetwork>(std::move(model), weights_, dims_, packed_.kernels(), max_batch);
   }
 
   std::vector<StageCost> stage_costs() const override {

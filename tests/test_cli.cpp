@@ -153,6 +153,33 @@ TEST_CASE("cli: bench --json rows carry the fields other tools read") {
     CHECK(r.out.find(key) != std::string::npos);
 }
 
+TEST_CASE("cli: bench --batch gives a row per batch size, its rates per crop") {
+  const Result r = cli("bench --model et-c16-d1-af-bn-conv2x2-center --seed 3 --runs 3 --warmup 0 --batch 1,3 --json");
+  INFO(r.out);
+  REQUIRE(r.status == 0);
+  const std::size_t one = r.out.find("\"batch\": 1,"), three = r.out.find("\"batch\": 3,");
+  REQUIRE(one != std::string::npos);
+  REQUIRE(three != std::string::npos);
+  CHECK(one < three);
+  // The batch-3 row: crops per second and ms per crop follow from the batch's median.
+  auto number = [&](const std::string& key) {
+    const std::size_t at = r.out.find("\"" + key + "\": ", three);
+    REQUIRE(at != std::string::npos);
+    return std::stod(r.out.substr(at + key.size() + 4));
+  };
+  const double median = number("median_ms");
+  CHECK(median > 0);
+  CHECK(number("frames_per_second") == doctest::Approx(3e3 / median).epsilon(1e-3));
+  CHECK(number("median_ms_per_crop") == doctest::Approx(median / 3).epsilon(1e-3));
+
+  const Result table = cli("bench --model et-c16-d1-af-bn-conv2x2-center --runs 1 --warmup 0 --batch 2");
+  CHECK(table.status == 0);
+  CHECK(table.out.find("batch of 2 crops") != std::string::npos);
+  const Result bad = cli("bench --batch 0");
+  CHECK(bad.status == 1);
+  CHECK(bad.out == "efficienttrack bench: error: --batch: got '0', expected comma-separated integers in [1, 256]\n");
+}
+
 TEST_CASE("cli: bench refuses bad thread lists and unknown ISAs") {
   Result r = cli("bench --threads 1,x");
   CHECK(r.status == 1);

@@ -237,3 +237,85 @@ TEST_CASE("families: template caching and thread count do not change results") {
 }
 
 }  // namespace et
+
+namespace et {
+namespace {
+
+// Every output of crop `crop` of `batched` equals that of `single`, bit for bit.
+void check_same_outputs(const Network& batched, int crop, const Network& single) {
+  auto same = [](std::span<const float> a, std::span<const float> b) {
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+  };
+  if (single.head_kind() == HeadKind::center) {
+    const CenterHeadMaps a = batched.center_maps(crop), b = single.center_maps();
+    CHECK(same(a.score, b.score));
+    CHECK(same(a.size, b.size));
+    CHECK(same(a.offset, b.offset));
+  } else {
+    const CornerHeadOutput a = batched.corner_output(crop), b = single.corner_output();
+    CHECK(same(a.top_left, b.top_left));
+    CHECK(same(a.bottom_right, b.bottom_right));
+    CHECK(a.box == b.box);
+    CHECK(a.confidence == b.confidence);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("families: a batch of crops gives every crop its single-run result, bit for bit") {
+  // One config per mixer type and head, and the trained model.
+  const std::vector<std::pair<std::string, std::uint64_t>> models = {{"et-c32-d1-fgaf-bn-conv2x2-corner", 5},
+                                                                     {"et-c32-d1-faf-ln-conv3x3-center", 5},
+                                                                     {"vit-d1-c64-standard-corner", 5},
+                                                                     {ET_TEST_ZOO_BLOB, 0}};
+  test::for_each_isa([&](Isa isa) {
+    for (const auto& [name, seed] : models) {
+      INFO("ISA ", isa_name(isa), ", model ", name, " seed ", seed);
+      auto model = Model::load(name, seed);
+      const ModelConfig& c = model->config();
+      const auto z = test::random_values(3 * std::size_t(c.template_size) * c.template_size, 1);
+      std::vector<std::vector<float>> x;
+      for (std::uint32_t i = 0; i < 3; ++i)
+        x.push_back(test::random_values(3 * std::size_t(c.search_size) * c.search_size, 10 + i));
+      auto batched = model->create_network(4);
+      auto single = model->create_network();
+      CHECK(batched->max_batch() == 4);
+      CHECK(single->max_batch() == 1);
+      batched->set_template(z.data());
+      single->set_template(z.data());
+      const std::vector<const float*> three = {x[0].data(), x[1].data(), x[2].data()};
+      batched->run_batch(three);
+      for (int i = 0; i < 3; ++i) {
+        single->run(x[std::size_t(i)].data());
+        check_same_outputs(*batched, i, *single);
+      }
+      // Fewer crops than planned, in another order.
+      const std::vector<const float*> two = {x[2].data(), x[0].data()};
+      batched->run_batch(two);
+      single->run(x[2].data());
+      check_same_outputs(*batched, 0, *single);
+      single->run(x[0].data());
+      check_same_outputs(*batched, 1, *single);
+    }
+  });
+}
+
+TEST_CASE("families: batch sizes out of range are refused with the limits") {
+  auto model = Model::load("et-c16-d1-af-bn-conv2x2-center", 1);
+  CHECK(test::error_of([&] { model->create_network(0); }) == "network: batch of 0 crops, expected 1 to 256");
+  CHECK(test::error_of([&] { model->create_network(257); }) == "network: batch of 257 crops, expected 1 to 256");
+  auto net = model->create_network(2);
+  const auto z = test::random_values(3 * 128 * 128, 1), x = test::random_values(3 * 256 * 256, 2);
+  const std::vector<const float*> three = {x.data(), x.data(), x.data()};
+  CHECK(test::error_of([&] { net->run_batch(three); }) ==
+        "network: run() before set_template(): no template embedding");
+  net->set_template(z.data());
+  CHECK(test::error_of([&] { net->run_batch(three); }) ==
+        "network: run_batch() of 3 crops, this network takes 1 to 2 (Model::create_network(max_batch))");
+  CHECK(test::error_of([&] { net->run_batch({}); }) ==
+        "network: run_batch() of 0 crops, this network takes 1 to 2 (Model::create_network(max_batch))");
+  CHECK(test::error_of([&] { net->center_maps(2); }) == "network: crop 2 of a network for 2 crops");
+  CHECK(test::error_of([&] { net->center_maps(-1); }) == "network: crop -1 of a network for 2 crops");
+}
+
+}  // namespace et

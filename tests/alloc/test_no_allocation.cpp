@@ -1,4 +1,4 @@
-// A forward pass (set_template + run, no probe) makes no heap allocation, for
+// A forward pass (set_template + run or run_batch, no probe) makes no heap allocation, for
 // every family and head. Its own executable: it replaces the global operator
 // new to count calls, which et_tests' other files may do for themselves.
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
@@ -30,6 +30,14 @@ TEST_CASE("allocation: a forward pass without a probe allocates nothing") {
       void observe(std::string_view, std::span<const float>, std::span<const std::int64_t>) override {}
     } probe;
     CHECK(test::allocations_during([&] { net->run(x.data(), &probe); }) > 0);
+
+    // A batch of crops too.
+    auto batched = Model::load(name, 0)->create_network(3);
+    batched->set_template(z.data());
+    const std::vector<float> x2 = test::random_values(3 * 256 * 256, 3);
+    const std::vector<const float*> three = {x.data(), x2.data(), x.data()};
+    batched->run_batch(three);
+    CHECK(test::allocations_during([&] { batched->run_batch(three); }) == 0);
   }
 }
 

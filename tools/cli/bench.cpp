@@ -1,5 +1,5 @@
 // efficienttrack bench: per-model latency, a per-layer time table, a thread
-// sweep, many trackers at once and a sustained mode; a readable table or JSON
+// sweep, batches of search crops, many trackers at once and a sustained mode; a readable table or JSON
 // rows carrying model, ISA, threads and commit. A benchmark reports numbers;
 // it checks nothing. Pin it for single-thread figures:
 //   OMP_NUM_THREADS=1 taskset -c 0 efficienttrack bench --model vittrack-zoo
@@ -133,9 +133,10 @@ std::vector<float> random_input(std::size_t n, unsigned seed) {
 struct Row {
   std::string mode;  // latency | trackers | sustained
   int threads = 1, trackers = 1;
-  Summary update, full;  // run() with the cached template; set_template() + run()
+  int batch = 1;         // search crops per run_batch() (latency mode)
+  Summary update, full;  // run_batch() with the cached template; set_template() + run_batch()
   Summary update_cpu;    // process CPU time of run()
-  double frames_per_second = 0;
+  double frames_per_second = 0;  // search crops per second
   struct Layer {
     std::string name;
     Summary wall, cpu;
@@ -151,6 +152,7 @@ int run_bench(const Parsed& args) {
   const int runs = static_cast<int>(args.get_int("--runs", 50, 1, 1000000));
   const int warmup = static_cast<int>(args.get_int("--warmup", 5, 0, 1000000));
   const std::vector<int> thread_counts = parse_list("--threads", args.get("--threads", "1"), 1, 1024);
+  const std::vector<int> batches = parse_list("--batch", args.get("--batch", "1"), 1, Model::kMaxBatch);
   const int trackers = static_cast<int>(args.get_int("--trackers", 1, 1, 4096));
   const double duration = static_cast<double>(args.get_int("--duration", 0, 0, 86400));
   const bool json = args.has("--json");
@@ -159,6 +161,13 @@ int run_bench(const Parsed& args) {
   const ModelConfig& c = model->config();
   const auto z = random_input(3 * std::size_t(c.template_size) * c.template_size, 1);
   const auto x = random_input(3 * std::size_t(c.search_size) * c.search_size, 2);
+  // A batch's crops differ (seeds 2, 3, ...), as several trackers' would.
+  std::vector<std::vector<float>> batch_inputs;
+  std::vector<const float*> batch_crops;
+  for (int i = 0; i < *std::max_element(batches.begin(), batches.end()); ++i) {
+    batch_inputs.push_back(i == 0 ? x : random_input(x.size(), 2 + static_cast<unsigned>(i)));
+    batch_crops.push_back(batch_inputs.back().data());
+  }
   std::uint64_t macs_update = 0, macs_full = 0;
   std::map<std::string, std::uint64_t> stage_macs;
   for (const StageCost& s : model->stage_costs()) {
@@ -169,41 +178,45 @@ int run_bench(const Parsed& args) {
 
   std::vector<Row> rows;
   for (int threads : thread_counts) {
-    omp_set_num_threads(threads);
-    Row row;
-    row.mode = "latency";
-    row.threads = threads;
-    auto net = model->create_network();
-    for (int i = 0; i < warmup; ++i) {
-      net->set_template(z.data());
-      net->run(x.data());
+    for (int batch : batches) {
+      omp_set_num_threads(threads);
+      Row row;
+      row.mode = "latency";
+      row.threads = threads;
+      row.batch = batch;
+      auto net = model->create_network(batch);
+      const std::span<const float* const> crops(batch_crops.data(), static_cast<std::size_t>(batch));
+      for (int i = 0; i < warmup; ++i) {
+        net->set_template(z.data());
+        net->run_batch(crops);
+      }
+      std::vector<double> update_ms, full_ms, update_cpu_ms;
+      for (int i = 0; i < runs; ++i) {
+        const auto t0 = Clock::now();
+        net->set_template(z.data());
+        net->run_batch(crops);
+        const auto t1 = Clock::now();
+        const double c1 = process_cpu_ms();
+        net->run_batch(crops);
+        const double c2 = process_cpu_ms();
+        const auto t2 = Clock::now();
+        full_ms.push_back(ms_between(t0, t1));
+        update_ms.push_back(ms_between(t1, t2));
+        update_cpu_ms.push_back(c2 - c1);
+      }
+      row.update = summarize(update_ms);
+      row.update_cpu = summarize(update_cpu_ms);
+      row.full = summarize(full_ms);
+      row.frames_per_second = 1e3 * batch / row.update.median_ms;
+      LayerTimer timer;
+      for (int i = 0; i < runs; ++i) {
+        timer.start();
+        net->run_batch(crops, &timer);
+      }
+      for (std::size_t l = 0; l < timer.layers().size(); ++l)
+        row.layers.push_back({timer.layers()[l], summarize(timer.samples(l)), summarize(timer.cpu_samples(l))});
+      rows.push_back(std::move(row));
     }
-    std::vector<double> update_ms, full_ms, update_cpu_ms;
-    for (int i = 0; i < runs; ++i) {
-      const auto t0 = Clock::now();
-      net->set_template(z.data());
-      net->run(x.data());
-      const auto t1 = Clock::now();
-      const double c1 = process_cpu_ms();
-      net->run(x.data());
-      const double c2 = process_cpu_ms();
-      const auto t2 = Clock::now();
-      full_ms.push_back(ms_between(t0, t1));
-      update_ms.push_back(ms_between(t1, t2));
-      update_cpu_ms.push_back(c2 - c1);
-    }
-    row.update = summarize(update_ms);
-    row.update_cpu = summarize(update_cpu_ms);
-    row.full = summarize(full_ms);
-    row.frames_per_second = 1e3 / row.update.median_ms;
-    LayerTimer timer;
-    for (int i = 0; i < runs; ++i) {
-      timer.start();
-      net->run(x.data(), &timer);
-    }
-    for (std::size_t l = 0; l < timer.layers().size(); ++l)
-      row.layers.push_back({timer.layers()[l], summarize(timer.samples(l)), summarize(timer.cpu_samples(l))});
-    rows.push_back(std::move(row));
   }
 
   if (trackers > 1 || duration > 0) {
@@ -250,8 +263,8 @@ int run_bench(const Parsed& args) {
     rows.push_back(std::move(row));
   }
 
-  // MACs of a timed layer where inspect has a stage of that name (patch
-  // embed, head); 0 where the layer is part of a stage (block sub-layers).
+  // MACs of a timed layer (one crop) where inspect has a stage of that name
+  // (patch embed, head); 0 where the layer is part of a stage (block sub-layers).
   auto layer_macs = [&](const std::string& layer) -> std::uint64_t {
     for (const auto& [stage, m] : stage_macs)
       if (stage == layer + " (search)" || (layer == "head" && stage.starts_with("head"))) return m;
@@ -264,16 +277,19 @@ int run_bench(const Parsed& args) {
       std::string j = "{\"model\": " + json_string(model_name) + ", \"seed\": " + std::to_string(seed) +
                       ", \"isa\": \"" + isa + "\", \"commit\": \"" + ET_GIT_COMMIT + "\", \"mode\": \"" + r.mode +
                       "\", \"threads\": " + std::to_string(r.threads) + ", \"trackers\": " +
-                      std::to_string(r.trackers) + ", \"runs\": " + std::to_string(runs);
+                      std::to_string(r.trackers) + ", \"batch\": " + std::to_string(r.batch) +
+                      ", \"runs\": " + std::to_string(runs);
       char buf[512];
       std::snprintf(buf, sizeof buf,
                     ", \"min_ms\": %.5f, \"median_ms\": %.5f, \"max_ms\": %.5f, \"cpu_min_ms\": %.5f, "
                     "\"cpu_median_ms\": %.5f, \"full_median_ms\": %.5f, "
-                    "\"macs_per_update\": %llu, \"gflops\": %.3f, \"frames_per_second\": %.3f",
+                    "\"macs_per_update\": %llu, \"gflops\": %.3f, \"frames_per_second\": %.3f, "
+                    "\"median_ms_per_crop\": %.5f",
                     r.update.min_ms, r.update.median_ms, r.update.max_ms, r.update_cpu.min_ms, r.update_cpu.median_ms,
                     r.full.median_ms,
                     static_cast<unsigned long long>(macs_update),
-                    r.mode == "latency" ? gflops(macs_update, r.update.median_ms) : 0.0, r.frames_per_second);
+                    r.mode == "latency" ? gflops(macs_update * std::uint64_t(r.batch), r.update.median_ms) : 0.0,
+                    r.frames_per_second, r.update.median_ms / r.batch);
       j += buf;
       j += ", \"layers\": [";
       double total = 0;
@@ -284,7 +300,8 @@ int run_bench(const Parsed& args) {
                       "%s{\"name\": \"%s\", \"median_ms\": %.5f, \"cpu_median_ms\": %.5f, \"share\": %.4f, "
                       "\"gflops\": %.3f}",
                       i ? ", " : "", l.name.c_str(), l.wall.median_ms, l.cpu.median_ms,
-                      total > 0 ? l.wall.median_ms / total : 0.0, gflops(layer_macs(l.name), l.wall.median_ms));
+                      total > 0 ? l.wall.median_ms / total : 0.0,
+                      gflops(layer_macs(l.name) * std::uint64_t(r.batch), l.wall.median_ms));
         j += buf;
       }
       j += "], \"windows_fps\": [";
@@ -303,18 +320,28 @@ int run_bench(const Parsed& args) {
               static_cast<unsigned long long>(macs_update), static_cast<unsigned long long>(macs_full));
   for (const Row& r : rows) {
     if (r.mode == "latency") {
-      std::printf("\n%d thread(s), %d runs after %d warm-up: update %.3f ms median (min %.3f, max %.3f), "
-                  "%.1f GFLOP/s, %.1f frames/s; process CPU %.3f ms median (min %.3f); template + update %.3f ms\n",
-                  r.threads, runs, warmup, r.update.median_ms, r.update.min_ms, r.update.max_ms,
-                  gflops(macs_update, r.update.median_ms), r.frames_per_second, r.update_cpu.median_ms,
-                  r.update_cpu.min_ms, r.full.median_ms);
+      const std::uint64_t macs = macs_update * std::uint64_t(r.batch);
+      if (r.batch == 1)
+        std::printf("\n%d thread(s), %d runs after %d warm-up: update %.3f ms median (min %.3f, max %.3f), "
+                    "%.1f GFLOP/s, %.1f frames/s; process CPU %.3f ms median (min %.3f); template + update %.3f ms\n",
+                    r.threads, runs, warmup, r.update.median_ms, r.update.min_ms, r.update.max_ms,
+                    gflops(macs, r.update.median_ms), r.frames_per_second, r.update_cpu.median_ms,
+                    r.update_cpu.min_ms, r.full.median_ms);
+      else
+        std::printf("\n%d thread(s), batch of %d crops, %d runs after %d warm-up: update %.3f ms median (min %.3f, "
+                    "max %.3f), %.3f ms per crop, %.1f GFLOP/s, %.1f crops/s; process CPU %.3f ms median (min %.3f); "
+                    "template + update %.3f ms\n",
+                    r.threads, r.batch, runs, warmup, r.update.median_ms, r.update.min_ms, r.update.max_ms,
+                    r.update.median_ms / r.batch, gflops(macs, r.update.median_ms), r.frames_per_second,
+                    r.update_cpu.median_ms, r.update_cpu.min_ms, r.full.median_ms);
       double total = 0;
       for (const Row::Layer& l : r.layers) total += l.wall.median_ms;
       std::printf("  %-22s %10s %10s %7s %9s\n", "layer", "median ms", "cpu ms", "share", "GFLOP/s");
       for (const Row::Layer& l : r.layers) {
         std::printf("  %-22s %10.4f %10.4f %6.1f%%", l.name.c_str(), l.wall.median_ms, l.cpu.median_ms,
                     100.0 * l.wall.median_ms / total);
-        if (const std::uint64_t m = layer_macs(l.name); m > 0) std::printf(" %9.1f", gflops(m, l.wall.median_ms));
+        if (const std::uint64_t m = layer_macs(l.name); m > 0)
+          std::printf(" %9.1f", gflops(m * std::uint64_t(r.batch), l.wall.median_ms));
         std::printf("\n");
       }
     } else {
@@ -340,11 +367,13 @@ const Command& bench_command() {
       "bench",
       "Time a model: latency of an update (the network on a search crop, template cached) and of\n"
       "template + update, a per-layer table (time between the network's layer checkpoints; blocks.i.ffn is\n"
-      "a block's last FFN/MLP), a thread sweep, many trackers sharing one model, a sustained mode.\n"
+      "a block's last FFN/MLP), a thread sweep, batches of search crops run at once (one template; the\n"
+      "row-wise layers see all crops' tokens), many trackers sharing one model, a sustained mode.\n"
       "Pin single-thread runs: OMP_NUM_THREADS=1 taskset -c 0 efficienttrack bench ...",
       {{"--model", "M", "blob path, vittrack-zoo, or a config name (et-..., vit-...)", "vittrack-zoo"},
        {"--seed", "N", "seed of a config name's random weights", "0"},
        {"--threads", "LIST", "thread counts to sweep, e.g. 1,2,4", "1"},
+       {"--batch", "LIST", "search crops per run, swept, e.g. 1,2,4,8 (the times are per batch)", "1"},
        {"--runs", "N", "timed runs (rounds with --trackers)", "50"},
        {"--warmup", "N", "untimed runs first", "5"},
        {"--trackers", "T", "also run T trackers sharing the model, in parallel on the last thread count", "1"},
