@@ -47,6 +47,9 @@ struct SimdKernels {
     const float* row_bias = nullptr;     // [m]
     Activation act = Activation::none;
     bool accumulate = false;             // C += result (residual); not with an activation
+    // C's rows have room for whole NR-column tiles (the columns past n
+    // receive the zero-padded B columns' products): no partial-tile stores.
+    bool whole_tiles = false;
   };
 
   // What one pass over a block of K does at the end of a tile: add what C
@@ -103,32 +106,109 @@ struct SimdKernels {
   // -------------------------------------------------------------- epilogue
 
   static Batch activate(Activation act, Batch v) {
-    switch (act) {
-      case Activation::none: return v;
-      case Activation::relu: return xsimd::max(v, Batch(0.0f));
-      case Activation::gelu_erf: return gelu_erf(v);
-      case Activation::hardswish:
-        return v * xsimd::min(xsimd::max(v + Batch(3.0f), Batch(0.0f)), Batch(6.0f)) * Batch(1.0f / 6.0f);
-    }
+    activate<1>(act, &v);
     return v;
+  }
+
+  // The activation of N vectors in place. GELU runs them in lock step, four
+  // at a time: one vector's GELU is a chain of ~40 dependent instructions,
+  // whose latency the core cannot hide with one chain in flight.
+  template <int N>
+  static void activate(Activation act, Batch* v) {
+    switch (act) {
+      case Activation::none: return;
+      case Activation::relu:
+#pragma GCC unroll 16
+        for (int i = 0; i < N; ++i) v[i] = xsimd::max(v[i], Batch(0.0f));
+        return;
+      case Activation::gelu_erf: return gelu_erf_in_groups<N>(v);
+      case Activation::hardswish:
+#pragma GCC unroll 16
+        for (int i = 0; i < N; ++i)
+          v[i] = v[i] * xsimd::min(xsimd::max(v[i] + Batch(3.0f), Batch(0.0f)), Batch(6.0f)) * Batch(1.0f / 6.0f);
+        return;
+    }
+  }
+
+  template <int N>
+  static void gelu_erf_in_groups(Batch* v) {
+    if constexpr (N > 4) {
+      gelu_erf<4>(v);
+      gelu_erf_in_groups<N - 4>(v + 4);
+    } else {
+      gelu_erf<N>(v);
+    }
+  }
+
+  // 2^t for t < 127: 2^k p(f) with k = round(t), f = t - k in [-1/2, 1/2]
+  // and p a degree-6 fit of 2^f (relative error under 2^-22.8, evaluation
+  // included; fitted by least squares on Chebyshev nodes). t is clamped at
+  // -125 so that 2^k p stays a normal float: an exponent below that gives
+  // about 2.4e-38 instead of less. No overflow or NaN checks: its callers
+  // (softmax: x - max <= 0; GELU's erfc: -z^2 + P(t) <= 3e-8) never need
+  // them, and it costs about half of xsimd::exp's instructions.
+  static Batch exp2_below_127(Batch t) {
+    exp2_below_127<1>(&t);
+    return t;
+  }
+
+  // The same over N vectors in place, in lock step.
+  template <int N>
+  static void exp2_below_127(Batch* t) {
+    using Int = xsimd::batch<std::int32_t, Arch>;
+    constexpr float kCoefficients[] = {1.3399860e-3f, 9.6185198e-3f, 5.5503290e-2f, 2.4022646e-1f, 6.9314718e-1f,
+                                       1.0f};
+    Batch k[N] = {}, f[N] = {}, p[N] = {};
+#pragma GCC unroll 16
+    for (int i = 0; i < N; ++i) {
+      t[i] = xsimd::max(t[i], Batch(-125.0f));
+      k[i] = xsimd::nearbyint(t[i]);
+      f[i] = t[i] - k[i];
+      p[i] = Batch(1.5337577e-4f);
+    }
+#pragma GCC unroll 8
+    for (float c : kCoefficients) {
+#pragma GCC unroll 16
+      for (int i = 0; i < N; ++i) p[i] = xsimd::fma(p[i], f[i], Batch(c));
+    }
+#pragma GCC unroll 16
+    for (int i = 0; i < N; ++i) {  // p * 2^k, p in [0.7, 1.5]
+      const Int scaled = xsimd::bitwise_cast<Int>(p[i]) + (xsimd::to_int(k[i]) << 23);
+      t[i] = xsimd::bitwise_cast<Batch>(scaled);
+    }
   }
 
   // GELU(x) = x Phi(x) = 0.5 x erfc(-x / sqrt 2), through erfc(z) for
   // z = |x| / sqrt 2 >= 0: t exp(-z^2 + P(t)), t = 1 / (1 + z / 2), the
   // Chebyshev fit of Numerical Recipes (section 6.2, erfcc), fractional error
-  // below 1.2e-7 for every z >= 0. Then GELU = 0.5 x erfc(z) for x < 0 and
-  // x - 0.5 x erfc(z) for x >= 0, accurate relative to GELU on both sides
-  // (no 1 + erf cancellation). About a third of xsimd::erf's instructions,
-  // which evaluates both of its range branches.
-  static Batch gelu_erf(Batch x) {
-    const Batch z = xsimd::abs(x) * Batch(0.70710678118654752f);
-    const Batch t = Batch(1.0f) / xsimd::fma(Batch(0.5f), z, Batch(1.0f));
-    Batch p(0.17087277f);
-    for (float c : {-0.82215223f, 1.48851587f, -1.13520398f, 0.27886807f, -0.18628806f, 0.09678418f, 0.37409196f,
-                    1.00002368f, -1.26551223f})
-      p = xsimd::fma(p, t, Batch(c));
-    const Batch half_x_erfc = Batch(0.5f) * x * t * xsimd::exp(p - z * z);
-    return xsimd::select(x < Batch(0.0f), half_x_erfc, x - half_x_erfc);
+  // below 1.2e-7 for every z >= 0; exp as 2^(log2(e) (-z^2 + P(t))). Then
+  // GELU = 0.5 x erfc(z) for x < 0 and x - 0.5 x erfc(z) for x >= 0, accurate
+  // relative to GELU on both sides (no 1 + erf cancellation). About a third
+  // of xsimd::erf's instructions, which evaluates both of its range branches.
+  template <int N>
+  static void gelu_erf(Batch* x) {
+    constexpr float kCoefficients[] = {-0.82215223f, 1.48851587f, -1.13520398f, 0.27886807f, -0.18628806f,
+                                       0.09678418f,  0.37409196f, 1.00002368f,  -1.26551223f};
+    Batch z[N] = {}, t[N] = {}, p[N] = {};
+#pragma GCC unroll 16
+    for (int i = 0; i < N; ++i) {
+      z[i] = xsimd::abs(x[i]) * Batch(0.70710678118654752f);
+      t[i] = Batch(1.0f) / xsimd::fma(Batch(0.5f), z[i], Batch(1.0f));
+      p[i] = Batch(0.17087277f);
+    }
+#pragma GCC unroll 16
+    for (float c : kCoefficients) {
+#pragma GCC unroll 16
+      for (int i = 0; i < N; ++i) p[i] = xsimd::fma(p[i], t[i], Batch(c));
+    }
+#pragma GCC unroll 16
+    for (int i = 0; i < N; ++i) p[i] = (p[i] - z[i] * z[i]) * Batch(1.44269504f);
+    exp2_below_127<N>(p);
+#pragma GCC unroll 16
+    for (int i = 0; i < N; ++i) {
+      const Batch half_x_erfc = Batch(0.5f) * x[i] * t[i] * p[i];
+      x[i] = xsimd::select(x[i] < Batch(0.0f), half_x_erfc, x[i] - half_x_erfc);
+    }
   }
 
   static float activate(Activation act, float v) {
@@ -141,54 +221,82 @@ struct SimdKernels {
 
   // Finishes a micro-tile: C[ROWS, cols] (+)= the accumulators, with the
   // biases, activation and residual of `ep`; cols <= NR. row0/col0 locate the
-  // tile for the biases.
+  // tile for the biases. Row by row; GELU, a long dependency chain per
+  // vector, runs over the whole tile in lock step instead (four vectors at a
+  // time: about twice the throughput of one chain).
   template <int ROWS>
   static void store_tile(const Batch (&acc0)[ROWS], const Batch (&acc1)[ROWS], float* c, int ldc, int cols, int row0,
                          int col0, const TileEpilogue& ep) {
+    if (ep.act == Activation::gelu_erf) {
+      Batch v[2 * ROWS], residual[2 * ROWS];
+#pragma GCC unroll 8
+      for (int r = 0; r < ROWS; ++r) tile_row_sums(acc0[r], acc1[r], c, ldc, cols, row0, col0, r, ep, v + 2 * r,
+                                                   residual + 2 * r);
+      activate<2 * ROWS>(ep.act, v);
+#pragma GCC unroll 8
+      for (int r = 0; r < ROWS; ++r) store_tile_row(v + 2 * r, residual + 2 * r, c, ldc, cols, r, ep);
+      return;
+    }
 #pragma GCC unroll 8
     for (int r = 0; r < ROWS; ++r) {
-      Batch v0 = acc0[r], v1 = acc1[r];
-      float* cr = c + std::size_t(r) * ldc;
-      alignas(64) float buffer[NR];
-      Batch c0(0.0f), c1(0.0f);
-      if (ep.add_before || ep.add_after) {
-        if (cols == NR) {
-          c0 = Batch::load_unaligned(cr);
-          c1 = Batch::load_unaligned(cr + W);
-        } else {
-          std::fill(buffer, buffer + NR, 0.0f);
-          std::copy(cr, cr + cols, buffer);
-          c0 = Batch::load_aligned(buffer);
-          c1 = Batch::load_aligned(buffer + W);
-        }
+      Batch v[2], residual[2];
+      tile_row_sums(acc0[r], acc1[r], c, ldc, cols, row0, col0, r, ep, v, residual);
+      activate<2>(ep.act, v);
+      store_tile_row(v, residual, c, ldc, cols, r, ep);
+    }
+  }
+
+  // Row r of a tile before its activation: v = the accumulators (+ C when
+  // add_before) + the biases; residual = C's row when `ep` reads C.
+  static void tile_row_sums(Batch acc0, Batch acc1, const float* c, int ldc, int cols, int row0, int col0, int r,
+                            const TileEpilogue& ep, Batch* v, Batch* residual) {
+    v[0] = acc0;
+    v[1] = acc1;
+    if (ep.add_before || ep.add_after) {
+      const float* cr = c + std::size_t(r) * ldc;
+      if (cols == NR) {
+        residual[0] = Batch::load_unaligned(cr);
+        residual[1] = Batch::load_unaligned(cr + W);
+      } else {
+        alignas(64) float buffer[NR] = {};
+        std::copy(cr, cr + cols, buffer);
+        residual[0] = Batch::load_aligned(buffer);
+        residual[1] = Batch::load_aligned(buffer + W);
       }
       if (ep.add_before) {
-        v0 += c0;
-        v1 += c1;
+        v[0] += residual[0];
+        v[1] += residual[1];
       }
-      if (ep.column_bias != nullptr) {
-        v0 += Batch::load_aligned(ep.column_bias + col0);
-        v1 += Batch::load_aligned(ep.column_bias + col0 + W);
-      }
-      if (ep.row_bias != nullptr) {
-        const Batch rb(ep.row_bias[row0 + r]);
-        v0 += rb;
-        v1 += rb;
-      }
-      v0 = activate(ep.act, v0);
-      v1 = activate(ep.act, v1);
-      if (ep.add_after) {
-        v0 += c0;
-        v1 += c1;
-      }
-      if (cols == NR) {
-        v0.store_unaligned(cr);
-        v1.store_unaligned(cr + W);
-      } else {
-        v0.store_aligned(buffer);
-        v1.store_aligned(buffer + W);
-        std::copy(buffer, buffer + cols, cr);
-      }
+    } else {
+      residual[0] = residual[1] = Batch(0.0f);  // unread
+    }
+    if (ep.column_bias != nullptr) {
+      v[0] += Batch::load_aligned(ep.column_bias + col0);
+      v[1] += Batch::load_aligned(ep.column_bias + col0 + W);
+    }
+    if (ep.row_bias != nullptr) {
+      const Batch rb(ep.row_bias[row0 + r]);
+      v[0] += rb;
+      v[1] += rb;
+    }
+  }
+
+  // Row r of a tile after its activation: + the residual when add_after, stored.
+  static void store_tile_row(Batch* v, const Batch* residual, float* c, int ldc, int cols, int r,
+                             const TileEpilogue& ep) {
+    if (ep.add_after) {
+      v[0] += residual[0];
+      v[1] += residual[1];
+    }
+    float* cr = c + std::size_t(r) * ldc;
+    if (cols == NR) {
+      v[0].store_unaligned(cr);
+      v[1].store_unaligned(cr + W);
+    } else {
+      alignas(64) float buffer[NR];
+      v[0].store_aligned(buffer);
+      v[1].store_aligned(buffer + W);
+      std::copy(buffer, buffer + cols, cr);
     }
   }
 
@@ -252,9 +360,12 @@ struct SimdKernels {
                    const Epilogue& ep, bool allow_parallel = true) {
     const int row_blocks = (m + MR - 1) / MR;
     const int tiles = panels(n) * row_blocks;
-    // A residual added after an activation needs the whole sum first: keep K whole then.
+    // A residual added after an activation needs the whole sum first: keep K
+    // whole then. With one or two row blocks (attention's query blocks) a B
+    // slice is read once or twice: it would not repay the partial sums'
+    // round trip through C.
     const bool residual_after_act = ep.accumulate && ep.act != Activation::none;
-    const int k_block = residual_after_act ? k : kKBlock;
+    const int k_block = (residual_after_act || row_blocks <= 2) ? k : kKBlock;
     const bool parallel = allow_parallel && tiles > 1 && std::size_t(m) * n * k > 200000;
     for (int k0 = 0; k0 < k; k0 += k_block) {
       const int kc = std::min(k_block, k - k0);
@@ -264,7 +375,7 @@ struct SimdKernels {
                                  residual_after_act};
       for_each_tile(tiles, parallel, [&](int t) {
         const int j = t / row_blocks, i = (t % row_blocks) * MR;
-        const int cols = std::min(NR, n - j * NR);
+        const int cols = ep.whole_tiles ? NR : std::min(NR, n - j * NR);
         tile_rows<MR>(std::min(MR, m - i), kc, a + std::size_t(i) * lda + k0, lda,
                       packed_b + (std::size_t(j) * k + k0) * NR, c + std::size_t(i) * ldc + j * NR, ldc, cols, i,
                       j * NR, tile_ep);
@@ -558,11 +669,11 @@ struct SimdKernels {
   // -------------------------------------------------------------- attention
 
   // The packed K^T and V, then the scores of every query ([queries][keys],
-  // rows padded to whole vectors); each block of queries works in its own
-  // rows, so blocks run in any order on any thread.
+  // rows padded to whole panels so QK^T stores whole tiles); each block of
+  // queries works in its own rows, so blocks run in any order on any thread.
   static std::size_t attention_scratch_floats(const AttentionShape& s) {
     return packed_b_floats(s.key_dim, s.keys) + packed_b_floats(s.keys, s.value_dim) +
-           std::size_t(s.queries) * padded(s.keys);
+           std::size_t(s.queries) * panels(s.keys) * NR;
   }
 
   // xsimd 8.1 has hadd but no reduce_max.
@@ -572,53 +683,68 @@ struct SimdKernels {
     return *std::max_element(lanes, lanes + W);
   }
 
-  // In place over one row: exp(scale * (x - max)) / sum.
-  static void softmax_row(float* row, int n, float scale) {
+  // In place over one row: exp(scale * (x - max)), unnormalised; returns
+  // 1 / the row's sum (attention scales the row's P V by it instead of
+  // dividing every probability).
+  static float softmax_exp_row(float* row, int n, float scale) {
     Batch vmax(-INFINITY);
     int j = 0;
     for (; j + W <= n; j += W) vmax = xsimd::max(vmax, Batch::load_unaligned(row + j));
     float mx = horizontal_max(vmax);
     for (; j < n; ++j) mx = std::max(mx, row[j]);
-    const Batch bmax(mx), bscale(scale);
+    // exp(scale (x - max)) = 2^(x c - max c), c = scale log2(e)
+    const float c = scale * 1.44269504f;
+    const Batch bc(c), bshift(-mx * c);
     Batch vsum(0.0f);
     j = 0;
     for (; j + W <= n; j += W) {
-      const Batch e = xsimd::exp((Batch::load_unaligned(row + j) - bmax) * bscale);
+      const Batch e = exp2_below_127(xsimd::fma(Batch::load_unaligned(row + j), bc, bshift));
       e.store_unaligned(row + j);
       vsum += e;
     }
     float sum = xsimd::hadd(vsum);
     for (; j < n; ++j) {
-      row[j] = std::exp((row[j] - mx) * scale);
+      row[j] = std::exp2(std::fma(row[j], c, -mx * c));
       sum += row[j];
     }
-    const Batch inv(1.0f / sum);
-    j = 0;
-    for (; j + W <= n; j += W) (Batch::load_unaligned(row + j) * inv).store_unaligned(row + j);
-    for (; j < n; ++j) row[j] *= 1.0f / sum;
+    return 1.0f / sum;
   }
 
-  // Per block of kQueryBlock queries: scores = Q K^T, softmax, out = P V,
-  // while the block's scores (kQueryBlock x keys) are still in L1. The blocks
-  // are shared out among threads; the GEMMs inside run serially.
+  // Per block of kQueryBlock queries: scores = Q K^T, exp, out = P V scaled
+  // by 1 / each row's sum, while the block's scores (kQueryBlock x keys) are
+  // still in L1. The blocks are shared out among threads; the GEMMs inside
+  // run serially.
   static void attention(const AttentionShape& s, const float* q, const float* k, const float* v, float* out,
                         float* scratch) {
     float* packed_k = scratch;                                             // K^T: [key_dim][keys]
     float* packed_v = packed_k + packed_b_floats(s.key_dim, s.keys);       // V: [keys][value_dim]
     float* scores = packed_v + packed_b_floats(s.keys, s.value_dim);       // [queries][lds]
-    const int lds = padded(s.keys);
+    const int lds = panels(s.keys) * NR;
     pack_b_nk(k, s.ldk, s.key_dim, s.keys, packed_k);
     pack_b_kn(v, s.ldv, s.keys, s.value_dim, packed_v);
+    Epilogue whole;
+    whole.whole_tiles = true;
     const Epilogue plain;
     const int blocks = (s.queries + kQueryBlock - 1) / kQueryBlock;
     const bool parallel = blocks > 1 && std::size_t(s.queries) * s.keys * (s.key_dim + s.value_dim) > 200000;
     for_each_tile(blocks, parallel, [&](int b) {
       const int q0 = b * kQueryBlock, rows = std::min(kQueryBlock, s.queries - q0);
       float* block_scores = scores + std::size_t(q0) * lds;
-      gemm(rows, s.keys, s.key_dim, q + std::size_t(q0) * s.ldq, s.ldq, packed_k, block_scores, lds, plain, false);
-      for (int r = 0; r < rows; ++r) softmax_row(block_scores + std::size_t(r) * lds, s.keys, s.scale);
-      gemm(rows, s.value_dim, s.keys, block_scores, lds, packed_v, out + std::size_t(q0) * s.ldo, s.ldo, plain, false);
+      gemm(rows, s.keys, s.key_dim, q + std::size_t(q0) * s.ldq, s.ldq, packed_k, block_scores, lds, whole, false);
+      float inverse_sum[kQueryBlock];
+      for (int r = 0; r < rows; ++r) inverse_sum[r] = softmax_exp_row(block_scores + std::size_t(r) * lds, s.keys, s.scale);
+      float* block_out = out + std::size_t(q0) * s.ldo;
+      gemm(rows, s.value_dim, s.keys, block_scores, lds, packed_v, block_out, s.ldo, plain, false);
+      for (int r = 0; r < rows; ++r) scale(block_out + std::size_t(r) * s.ldo, s.value_dim, inverse_sum[r]);
     });
+  }
+
+  // x[0, n) *= factor
+  static void scale(float* x, int n, float factor) {
+    const Batch f(factor);
+    int j = 0;
+    for (; j + W <= n; j += W) (Batch::load_unaligned(x + j) * f).store_unaligned(x + j);
+    for (; j < n; ++j) x[j] *= factor;
   }
 
   // ---------------------------------------------------------- elementwise
@@ -657,6 +783,14 @@ struct SimdKernels {
   static void activate_inplace(Activation act, float* x, std::size_t n) {
     if (act == Activation::none) return;
     std::size_t i = 0;
+    for (; i + 4 * W <= n; i += 4 * W) {
+      Batch v[4] = {};
+#pragma GCC unroll 4
+      for (int j = 0; j < 4; ++j) v[j] = Batch::load_unaligned(x + i + std::size_t(j) * W);
+      activate<4>(act, v);
+#pragma GCC unroll 4
+      for (int j = 0; j < 4; ++j) v[j].store_unaligned(x + i + std::size_t(j) * W);
+    }
     for (; i + W <= n; i += W) activate(act, Batch::load_unaligned(x + i)).store_unaligned(x + i);
     for (; i < n; ++i) x[i] = activate(act, x[i]);
   }
