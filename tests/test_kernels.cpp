@@ -127,7 +127,10 @@ TEST_CASE("kernels: conv2d with kernels 1/2/3/16, strides, padding and groups") 
       // Inputs whose phase planes exceed one band (direct convolution in
       // bands of output rows: halo rows, a last partial band), with groups.
       {64, 64, 64, 13, 3, 2, 1, 1}, {96, 40, 40, 7, 3, 1, 1, 1},  {64, 30, 30, 8, 3, 1, 1, 2},
-      {48, 33, 66, 5, 2, 2, 0, 1}};
+      {48, 33, 66, 5, 2, 2, 0, 1},
+      // Weights larger than L1 and than a band of input (head-sized
+      // convs), with partial row blocks, bands and groups.
+      {128, 9, 11, 45, 3, 1, 1, 1}, {96, 40, 40, 61, 3, 2, 1, 1}, {256, 6, 6, 200, 3, 1, 1, 2}};
   std::uint32_t seed = 500;
   for (Isa isa : simd_isas()) {
     const KernelTable& fast = kernel_table(isa);
