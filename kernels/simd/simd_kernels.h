@@ -50,6 +50,11 @@ struct SimdKernels {
     // C's rows have room for whole NR-column tiles (the columns past n
     // receive the zero-padded B columns' products): no partial-tile stores.
     bool whole_tiles = false;
+    // K summed in one pass (attention's query blocks: with one or two row
+    // blocks a B slice is read once or twice, which would not repay the
+    // partial sums' round trip through C). Set by the caller, never chosen
+    // from m: a row's result must not depend on how many rows run with it.
+    bool whole_k = false;
   };
 
   // What one pass over a block of K does at the end of a tile: add what C
@@ -352,20 +357,19 @@ struct SimdKernels {
   }
 
   // C[m, n] (+)= A[m, k] * B[k, n] with B packed by pack_b_*. K is cut into
-  // kKBlock slices (partial sums pass through C); within a slice the tiles
-  // (panel, row block) are independent and shared out among threads when
-  // `allow_parallel` and the product is large. The order of the K slices is
-  // fixed, so results do not depend on threads.
+  // kKBlock slices (partial sums pass through C) unless ep.whole_k; within a
+  // slice the tiles (panel, row block) are independent and shared out among
+  // threads when `allow_parallel` and the product is large. The order of the
+  // K slices is fixed and never depends on m, so a row's result depends
+  // neither on threads nor on the rows run with it (a batch of crops).
   static void gemm(int m, int n, int k, const float* a, int lda, const float* packed_b, float* c, int ldc,
                    const Epilogue& ep, bool allow_parallel = true) {
     const int row_blocks = (m + MR - 1) / MR;
     const int tiles = panels(n) * row_blocks;
     // A residual added after an activation needs the whole sum first: keep K
-    // whole then. With one or two row blocks (attention's query blocks) a B
-    // slice is read once or twice: it would not repay the partial sums'
-    // round trip through C.
+    // whole then.
     const bool residual_after_act = ep.accumulate && ep.act != Activation::none;
-    const int k_block = (residual_after_act || row_blocks <= 2) ? k : kKBlock;
+    const int k_block = (residual_after_act || ep.whole_k) ? k : kKBlock;
     const bool parallel = allow_parallel && tiles > 1 && std::size_t(m) * n * k > 200000;
     for (int k0 = 0; k0 < k; k0 += k_block) {
       const int kc = std::min(k_block, k - k0);
@@ -722,19 +726,22 @@ struct SimdKernels {
     const int lds = panels(s.keys) * NR;
     pack_b_nk(k, s.ldk, s.key_dim, s.keys, packed_k);
     pack_b_kn(v, s.ldv, s.keys, s.value_dim, packed_v);
-    Epilogue whole;
-    whole.whole_tiles = true;
-    const Epilogue plain;
+    Epilogue scores_ep;  // QK^T
+    scores_ep.whole_tiles = true;
+    scores_ep.whole_k = true;
+    Epilogue values_ep;  // P V
+    values_ep.whole_k = true;
     const int blocks = (s.queries + kQueryBlock - 1) / kQueryBlock;
     const bool parallel = blocks > 1 && std::size_t(s.queries) * s.keys * (s.key_dim + s.value_dim) > 200000;
     for_each_tile(blocks, parallel, [&](int b) {
       const int q0 = b * kQueryBlock, rows = std::min(kQueryBlock, s.queries - q0);
       float* block_scores = scores + std::size_t(q0) * lds;
-      gemm(rows, s.keys, s.key_dim, q + std::size_t(q0) * s.ldq, s.ldq, packed_k, block_scores, lds, whole, false);
+      gemm(rows, s.keys, s.key_dim, q + std::size_t(q0) * s.ldq, s.ldq, packed_k, block_scores, lds, scores_ep,
+           false);
       float inverse_sum[kQueryBlock];
       for (int r = 0; r < rows; ++r) inverse_sum[r] = softmax_exp_row(block_scores + std::size_t(r) * lds, s.keys, s.scale);
       float* block_out = out + std::size_t(q0) * s.ldo;
-      gemm(rows, s.value_dim, s.keys, block_scores, lds, packed_v, block_out, s.ldo, plain, false);
+      gemm(rows, s.value_dim, s.keys, block_scores, lds, packed_v, block_out, s.ldo, values_ep, false);
       for (int r = 0; r < rows; ++r) scale(block_out + std::size_t(r) * s.ldo, s.value_dim, inverse_sum[r]);
     });
   }
