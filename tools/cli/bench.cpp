@@ -162,12 +162,12 @@ int run_bench(const Parsed& args) {
   const auto z = random_input(3 * std::size_t(c.template_size) * c.template_size, 1);
   const auto x = random_input(3 * std::size_t(c.search_size) * c.search_size, 2);
   // A batch's crops differ (seeds 2, 3, ...), as several trackers' would.
+  const int largest_batch = *std::max_element(batches.begin(), batches.end());
   std::vector<std::vector<float>> batch_inputs;
-  std::vector<const float*> batch_crops;
-  for (int i = 0; i < *std::max_element(batches.begin(), batches.end()); ++i) {
+  for (int i = 0; i < largest_batch; ++i)
     batch_inputs.push_back(i == 0 ? x : random_input(x.size(), 2 + static_cast<unsigned>(i)));
-    batch_crops.push_back(batch_inputs.back().data());
-  }
+  std::vector<const float*> batch_crops;  // after the inputs are all in place
+  for (const std::vector<float>& input : batch_inputs) batch_crops.push_back(input.data());
   std::uint64_t macs_update = 0, macs_full = 0;
   std::map<std::string, std::uint64_t> stage_macs;
   for (const StageCost& s : model->stage_costs()) {
