@@ -66,8 +66,11 @@ flags=(-std=c99 -Wall -Wextra -Wpedantic -Werror -O2)
 "$cc" "${flags[@]}" "${cflags[@]}" "$src/examples/track_sequence.c" -o "$work/pkg_config_shared" "${libs[@]}" \
   -Wl,-rpath,"$libdir"
 "$cc" "${flags[@]}" "${cflags[@]}" "$src/examples/track_sequence.c" -o "$work/pkg_config_static" "${static_libs[@]}"
-if ldd "$work/pkg_config_static" | grep -q libefficienttrack; then fail "pkg_config_static links libefficienttrack.so"; fi
-ldd "$work/pkg_config_shared" | grep -q "$libdir/$soname" || fail "pkg_config_shared does not load $libdir/$soname"
+# ldd's output is taken whole before it is searched: under pipefail, `ldd | grep -q`
+# fails whenever grep's early exit makes ldd die of SIGPIPE (a CI run did).
+static_deps=$(ldd "$work/pkg_config_static") shared_deps=$(ldd "$work/pkg_config_shared")
+if grep -q libefficienttrack <<<"$static_deps"; then fail "pkg_config_static links libefficienttrack.so"; fi
+grep -q "$libdir/$soname" <<<"$shared_deps" || fail "pkg_config_shared does not load $libdir/$soname:"$'\n'"$shared_deps"
 
 # --- each tracks like the CLI ---------------------------------------------------
 "$cli" track --model "$model" --sequence "$sequence" --frames "$frames" >"$work/cli.txt" 2>/dev/null
