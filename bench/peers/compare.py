@@ -2,8 +2,10 @@
 pinned to one core, interleaved round by round (engine, ORT, PyTorch; the
 next round starts with ORT, the one after with PyTorch, ...) so that machine
 noise hits all three alike. Prints each system's median over the rounds and
-the ratios measured in the same run, then each system's best single run (what
-it does when a shared host lets it). Build-time tool:
+the ratios measured in the same run; the ratios within each round (the
+systems a few seconds apart, so a host that changes speed between minutes
+moves both sides), their median and range; then each system's best single
+run (what it does when a shared host lets it). Build-time tool:
 /usr/bin/python3 (torch), node with onnxruntime-node (npm install here).
 
     bench/peers/setup.sh    # onnxruntime-node (npm) and OpenBLAS for PyTorch
@@ -77,6 +79,7 @@ def main(argv=None):
         wall = {k: [] for k in systems}
         cpu = {k: [] for k in systems}
         best = {k: math.inf for k in ("engine", "onnxruntime", "pytorch")}  # fastest single run, any round
+        round_ratios = {"onnxruntime": [], "pytorch": []}  # peer / engine within each round
         commands = {
             "engine": pin + [args.cli, "bench", "--model", model, "--runs", str(args.runs), "--threads", "1", "--json"],
             "onnxruntime": pin + ["node", os.path.join(HERE, "ort_bench.mjs"), onnx_path, "--runs", str(args.runs)],
@@ -100,6 +103,8 @@ def main(argv=None):
                 wall[k].append(wall_ms)
                 if cpu_ms is not None:
                     cpu[k].append(cpu_ms)
+            for k in round_ratios:
+                round_ratios[k].append(out[k]["median_ms"] / e["median_ms"])
             print(f"{model}: round {r + 1}/{args.rounds}: " +
                   ", ".join(f"{k} {wall[k][-1]:.2f} ms (cpu {cpu[k][-1]:.2f})" for k in ("engine", "onnxruntime",
                                                                                        "pytorch")),
@@ -113,6 +118,8 @@ def main(argv=None):
                "ort_over_engine_full": med["onnxruntime"] / med["engine_full"],
                "ort_over_engine_cpu": cpu_med["onnxruntime"] / cpu_med["engine"],
                "torch_over_engine_cpu": cpu_med["pytorch"] / cpu_med["engine"],
+               **{f"{short}_over_engine_rounds": round_ratios[k] for short, k in (("ort", "onnxruntime"),
+                                                                                  ("torch", "pytorch"))},
                "engine_percent_of_peak": 100 * 2 * macs / (med["engine"] * 1e-3) / (peak * 1e9),
                **{f"{k}_best_ms": v for k, v in best.items()},
                "ort_over_engine_best": best["onnxruntime"] / best["engine"],
@@ -132,6 +139,14 @@ def main(argv=None):
     for r in results:
         print(f"{r['model']:36} {r['engine_cpu_ms']:7.2f} {r['onnxruntime_cpu_ms']:7.2f} {r['pytorch_cpu_ms']:7.2f} "
               f"{r['ort_over_engine_cpu']:8.2f} {r['torch_over_engine_cpu']:9.2f}")
+    print("\nratios within each round (peer median / engine median, the same round): median [min, max]")
+    print(f"{'model':36} {'ORT/eng':>20} {'torch/eng':>20}")
+    for r in results:
+        cells = []
+        for short in ("ort", "torch"):
+            v = r[f"{short}_over_engine_rounds"]
+            cells.append(f"{statistics.median(v):.2f} [{min(v):.2f}, {max(v):.2f}]")
+        print(f"{r['model']:36} {cells[0]:>20} {cells[1]:>20}")
     print("\nbest single run of all rounds (ms): what each system does when the host lets it; compare with the "
           "floor")
     print(f"{'model':36} {'floor':>6} {'engine':>7} {'ORT':>7} {'torch':>7} {'ORT/eng':>8} {'% peak':>7}")
