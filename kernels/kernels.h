@@ -45,6 +45,12 @@ struct KernelTable {
                      float* y);
   void (*activate)(Activation act, float* x, std::size_t n);            // in place
   void (*sigmoid_clip)(float* x, std::size_t n, float lo, float hi);    // in place
+  // Soft-argmax of one [height, width] logit map (the corner head): prob =
+  // softmax over all cells, expected = the mean cell coordinate under prob,
+  // coordinate step*i + offset along each axis (x first); prob [height *
+  // width] may equal logits. See ref::soft_argmax.
+  void (*soft_argmax)(const float* logits, int height, int width, float step, float offset, float* prob,
+                      float expected[2]);
   void (*add)(float* y, const float* x, std::size_t n);                 // y += x
   // y[c, r] = x[r, c] (x [rows, cols] -> y [cols, rows]); y += ... when accumulate.
   void (*transpose)(const float* x, int rows, int cols, bool accumulate, float* y);

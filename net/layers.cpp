@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "kernels/ref/ref_kernels.h"
 #include "net/packed_weights.h"
 #include "weights/blob.h"
 #include "weights/blob_format.h"
@@ -399,8 +398,8 @@ CornerResult run_corner_head(const KernelTable& k, const HeadWeights& w, const f
     const float* tower = run_tower(k, branch, feature, side, s);
     k.conv2d(branch.out.shape(side, side), tower, branch.out.weight, branch.out.bias, Activation::none, logits[br],
              s.kernel);
-    float expected[2];  // 256 cells: the plain soft-argmax is a rounding error next to the convs
-    ref::soft_argmax(logits[br], side, side, stride, offsets[br], probs[br], expected);
+    float expected[2];
+    k.soft_argmax(logits[br], side, side, stride, offsets[br], probs[br], expected);
     r.box[2 * br] = expected[0] / static_cast<float>(crop_side);
     r.box[2 * br + 1] = expected[1] / static_cast<float>(crop_side);
     peaks[br] = *std::max_element(probs[br], probs[br] + cells);

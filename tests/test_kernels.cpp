@@ -5,6 +5,7 @@
 // u = 2^-24 and S the sum of the magnitudes of the terms.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -302,6 +303,53 @@ TEST_CASE("kernels: layer norm, activations, sigmoid clip, add and transpose") {
         fast.transpose(x.data(), 5, n, accumulate, tf.data());
         CHECK(tr == tf);
       }
+    }
+  }
+}
+
+TEST_CASE("kernels: soft_argmax over odd maps, in place too") {
+  // Maps around the vector widths (rows of 1, W-1, W, W+1, 2W+3 cells) and
+  // the corner head's 16x16; logits up to ~N(0, 40^2), where most cells
+  // fall below the SIMD exp's 2^-125 clamp.
+  const KernelTable& ref = kernel_table(Isa::reference);
+  struct Case {
+    int height, width;
+    float step, offset, logit_scale;
+  };
+  const Case cases[] = {{1, 1, 16, 0, 1},   {16, 16, 16, 0, 3},   {16, 16, 16, 15, 3}, {7, 17, 2, 0.5f, 10},
+                        {9, 8, 16, 15, 40}, {3, 35, 1, -2, 2},    {5, 19, 16, 0, 1},   {2, 3, 16, 15, 5},
+                        {33, 4, 16, 0, 3},  {16, 16, 16, 15, 40}};
+  std::uint32_t seed = 1500;
+  for (Isa isa : simd_isas()) {
+    const KernelTable& fast = kernel_table(isa);
+    for (const Case& c : cases) {
+      ++seed;
+      INFO(std::string(isa_name(isa)), " map ", c.height, "x", c.width, " step ", c.step, " offset ", c.offset,
+           " logit scale ", c.logit_scale);
+      const std::size_t cells = std::size_t(c.height) * c.width;
+      const auto logits = test::random_values(cells, seed, c.logit_scale);
+      std::vector<float> pr(cells + 1, 7.0f), pf(cells + 1, 7.0f);
+      float er[2], ef[2];
+      ref.soft_argmax(logits.data(), c.height, c.width, c.step, c.offset, pr.data(), er);
+      fast.soft_argmax(logits.data(), c.height, c.width, c.step, c.offset, pf.data(), ef);
+      CHECK(pf.back() == 7.0f);  // nothing written past the map
+      double prob_sum = 0;
+      for (std::size_t i = 0; i < cells; ++i) {
+        // exp's relative error (2^-22.8) and the sum's rounding, relative to each probability
+        CHECK(std::fabs(double(pf[i]) - pr[i]) <= 1e-5 * pr[i] + 1e-30);
+        prob_sum += pf[i];
+      }
+      CHECK(std::fabs(prob_sum - 1.0) <= 1e-5);
+      const double span = double(std::fabs(c.step)) * std::max(c.height, c.width) + std::fabs(c.offset);
+      CHECK(std::fabs(double(ef[0]) - er[0]) <= 1e-5 * span);
+      CHECK(std::fabs(double(ef[1]) - er[1]) <= 1e-5 * span);
+      // In place (prob == logits), as the kernel table allows: the same results.
+      std::vector<float> in_place = logits;
+      float ei[2];
+      fast.soft_argmax(in_place.data(), c.height, c.width, c.step, c.offset, in_place.data(), ei);
+      CHECK(std::equal(in_place.begin(), in_place.end(), pf.begin()));
+      CHECK(ei[0] == ef[0]);
+      CHECK(ei[1] == ef[1]);
     }
   }
 }

@@ -810,6 +810,44 @@ struct SimdKernels {
     for (; i < n; ++i) x[i] = std::clamp(1.0f / (1.0f + std::exp(-x[i])), lo, hi);
   }
 
+  // Soft-argmax (see ref::soft_argmax): the softmax's exp through
+  // softmax_exp_row over all cells, then one pass per map row that
+  // normalises the probabilities and sums p * x coordinate and p * y
+  // coordinate in per-lane partial sums (lane l of the vector at column j
+  // sits at x = j + l).
+  static void soft_argmax(const float* logits, int height, int width, float step, float offset, float* prob,
+                          float expected[2]) {
+    const int cells = height * width;
+    std::copy(logits, logits + cells, prob);
+    const float inverse_sum = softmax_exp_row(prob, cells, 1.0f);
+    alignas(64) float lanes[W];
+    for (int l = 0; l < W; ++l) lanes[l] = static_cast<float>(l);
+    const Batch lane_index = Batch::load_aligned(lanes), inv(inverse_sum), bstep(step), boffset(offset);
+    Batch ex(0.0f), ey(0.0f);
+    float ex_tail = 0.0f, ey_tail = 0.0f;
+    for (int y = 0; y < height; ++y) {
+      float* row = prob + std::size_t(y) * width;
+      const float cy = step * static_cast<float>(y) + offset;
+      const Batch bcy(cy);
+      int x = 0;
+      for (; x + W <= width; x += W) {
+        const Batch p = Batch::load_unaligned(row + x) * inv;
+        p.store_unaligned(row + x);
+        const Batch cx = xsimd::fma(Batch(static_cast<float>(x)) + lane_index, bstep, boffset);
+        ex = xsimd::fma(p, cx, ex);
+        ey = xsimd::fma(p, bcy, ey);
+      }
+      for (; x < width; ++x) {
+        const float p = row[x] * inverse_sum;
+        row[x] = p;
+        ex_tail += p * (step * static_cast<float>(x) + offset);
+        ey_tail += p * cy;
+      }
+    }
+    expected[0] = xsimd::hadd(ex) + ex_tail;
+    expected[1] = xsimd::hadd(ey) + ey_tail;
+  }
+
   static void add(float* y, const float* x, std::size_t n) {
     std::size_t i = 0;
     for (; i + W <= n; i += W) (Batch::load_unaligned(y + i) + Batch::load_unaligned(x + i)).store_unaligned(y + i);
@@ -841,6 +879,7 @@ struct SimdKernels {
             layer_norm,
             activate_inplace,
             sigmoid_clip,
+            soft_argmax,
             add,
             transpose};
   }
