@@ -7,6 +7,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -107,6 +108,23 @@ TEST_CASE("cli track: the first frames of otb_Crossing equal reftrack-stb's line
   CHECK(lines_of(read_text(dir + "/results.txt"))[1] == "202,151,20,48,0.626493");
   CHECK(r.err.find("tracked 4 frames (4 found), mode opencv: ") != std::string::npos);
   CHECK(r.err.find('\r') == std::string::npos);  // no progress bar when stderr is not a terminal
+  // The whole-tracker figures, one row per step: median, mean, min (ms).
+  const std::size_t table = r.err.find("per update (3 updates), ms");
+  REQUIRE(table != std::string::npos);
+  std::vector<std::array<double, 3>> rows;
+  for (const char* step : {"frame file decode", "crop+resize+normalise", "network", "head decode",
+                           "update (all but the file)"}) {
+    const std::size_t at = r.err.find("\n  " + std::string(step) + " ", table);
+    REQUIRE_MESSAGE(at != std::string::npos, step);
+    std::array<double, 3> v{};
+    REQUIRE(std::sscanf(r.err.c_str() + at + 3 + std::strlen(step), "%lf %lf %lf", &v[0], &v[1], &v[2]) == 3);
+    CHECK(v[2] >= 0);     // min (a head decode of microseconds prints as 0.000)
+    CHECK(v[2] <= v[0]);  // min <= median
+    CHECK(v[2] <= v[1]);  // min <= mean
+    rows.push_back(v);
+  }
+  CHECK(rows[2][2] > 0);
+  CHECK(rows[4][2] >= rows[2][2]);  // an update takes at least its network
   // Without --out the lines go to stdout.
   const Result s = cli("track --model " + kZoo + " --sequence " + kShared + "/sequences/otb_Crossing --frames 2");
   CHECK(compare_results(lines_of(s.out), std::vector<std::string>(want.begin(), want.begin() + 2)) == "");

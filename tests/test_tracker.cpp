@@ -479,6 +479,18 @@ TEST_CASE("tracker: track_sequence runs a sequence on disk, frame 1 is the init 
   CHECK(run.results[0].score == 1.f);
   CHECK(run.results[1].box == Box{202, 151, 20, 48});
   CHECK(run.timing.updates == 2);
+  // One time record per update; its steps add up to the tracker's totals.
+  REQUIRE(run.update_times.size() == 2);
+  double network_s = 0, update_s = 0;
+  for (const UpdateTime& u : run.update_times) {
+    CHECK(u.load_s > 0);
+    CHECK(u.network_s > 0);
+    CHECK(u.update_s >= u.preprocess_s + u.network_s + u.decode_s);
+    network_s += u.network_s;
+    update_s += u.update_s;
+  }
+  CHECK(network_s == doctest::Approx(run.timing.network_s).epsilon(1e-9));
+  CHECK(update_s == doctest::Approx(run.update_s).epsilon(1e-9));
 
   const std::string dir = test::temp_dir("track-sequence");
   const std::string list = dir + "/frames.txt";

@@ -84,6 +84,7 @@ SequenceRun track_sequence(Tracker& tracker, const std::vector<std::string>& fra
   const std::size_t n = max_frames == 0 ? frames.size() : std::min(max_frames, frames.size());
   SequenceRun run;
   run.results.reserve(n);
+  run.update_times.reserve(n - 1);
   tracker.reset_timing();
   for (std::size_t i = 0; i < n; ++i) {
     const auto t0 = Clock::now();
@@ -101,8 +102,13 @@ SequenceRun track_sequence(Tracker& tracker, const std::vector<std::string>& fra
       r = {tracker.box(), 1.f, true};
       run.init_s += seconds(t1, Clock::now());
     } else {
+      const TrackerTiming before = tracker.timing();
       r = tracker.update(frame);
-      run.update_s += seconds(t1, Clock::now());
+      const double update_s = seconds(t1, Clock::now());
+      run.update_s += update_s;
+      const TrackerTiming& after = tracker.timing();
+      run.update_times.push_back({seconds(t0, t1), after.preprocess_s - before.preprocess_s,
+                                  after.network_s - before.network_s, after.decode_s - before.decode_s, update_s});
     }
     run.results.push_back(r);
     if (on_frame) on_frame(i, frame, r);

@@ -35,6 +35,15 @@ std::vector<std::string> list_sequences(const std::string& data_dir);
 // naming the file if there is no ground truth or that row is absent.
 BoxF first_groundtruth_box(const Sequence& sequence);
 
+// The times of one update (one frame after the first), seconds.
+struct UpdateTime {
+  double load_s = 0;        // reading and decoding the frame file
+  double preprocess_s = 0;  // update()'s steps, as TrackerTiming splits them
+  double network_s = 0;
+  double decode_s = 0;
+  double update_s = 0;      // the whole Tracker::update
+};
+
 struct SequenceRun {
   // One entry per frame; frame 0 is the init box with score 1 and found,
   // as the reference files write it.
@@ -43,6 +52,7 @@ struct SequenceRun {
   double init_s = 0;    // Tracker::init
   double update_s = 0;  // every Tracker::update together
   TrackerTiming timing; // update()'s steps
+  std::vector<UpdateTime> update_times;  // one per update, in frame order
 };
 
 // Called after each frame with its 0-based index, the decoded frame and its result.

@@ -147,6 +147,7 @@ int track(const Parsed& args) {
   std::fprintf(stderr, "tracked %zu frames (%zu found), mode %s: %.1f frames/s tracker, %.1f frames/s network (%d threads)\n",
                run.results.size(), found, mode_name(options.mode).c_str(), speed.tracker_fps, speed.network_fps,
                omp_get_max_threads());
+  std::fputs(update_time_table(run).c_str(), stderr);
   if (seq.groundtruth.size() >= run.results.size() && !args.has("--init")) {
     std::vector<BoxF> pred;
     for (const TrackResult& r : run.results) pred.push_back(to_boxf(r.box));

@@ -24,6 +24,11 @@ struct RunSpeed {
 };
 RunSpeed run_speed(const SequenceRun& run);
 
+// The per-update times of `run` as a table (median, mean and min in ms of
+// the frame file's decoding, each step of update() and the whole update),
+// the whole-tracker figures bench.md asks for; "" without updates.
+std::string update_time_table(const SequenceRun& run);
+
 // Shortest decimal that reads back as the same double ("0.725", "1e-05"),
 // as JSON numbers; non-finite values (not JSON) become null.
 std::string json_number(double v);
