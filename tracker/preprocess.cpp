@@ -64,6 +64,15 @@ std::uint8_t vertical(std::int32_t t0, int b0, std::int32_t t1, int b1) {
   return saturate_u8((((t0 >> 4) * b0 >> 16) + ((t1 >> 4) * b1 >> 16) + 2) >> 2);
 }
 
+// The same on horizontal sums already shifted, h = t >> 4 (0..32640: t is
+// at most 255 * 2048), and weights b <= 2048: both fit int16, so this is
+// OpenCV's own 16 x 16-bit high-half product (_mm_mulhi_epi16), and the
+// compiler vectorises it eight or sixteen lanes wide (the int32 form above
+// needs 32-bit multiplies, which baseline x86-64 lacks).
+std::uint8_t vertical_shifted(std::int16_t h0, std::int16_t b0, std::int16_t h1, std::int16_t b1) {
+  return saturate_u8((((h0 * b0) >> 16) + ((h1 * b1) >> 16) + 2) >> 2);
+}
+
 // Source coordinate of output coordinate d: OpenCV's
 // fx = (float)((d + 0.5)*scale - 0.5); sx = cvFloor(fx); fx -= sx.
 // scale is OpenCV's 1/inv_scale with inv_scale = dst/src (double).
@@ -145,20 +154,21 @@ void crop_resize_rows(const Image& frame, CropWindow win, int out_size, EdgeMode
     wt1[dx] = vis1 ? weight1(f) : 0;
   }
 
-  const auto horizontal = [&](int frame_row, std::int32_t* t) {
+  // Each sum t of a row, stored as t >> 4 (the vertical pass's first step).
+  const auto horizontal = [&](int frame_row, std::int16_t* t) {
     const std::uint8_t* p = frame.rgb.data() + std::size_t{3} * static_cast<std::size_t>(frame.width) *
                                                    static_cast<std::size_t>(frame_row);
     for (int dx = 0; dx < n; ++dx) {
       const std::uint8_t* p0 = p + off0[dx];
       const std::uint8_t* p1 = p + off1[dx];
-      for (int c = 0; c < 3; ++c) t[3 * dx + c] = p0[c] * wt0[dx] + p1[c] * wt1[dx];
+      for (int c = 0; c < 3; ++c) t[3 * dx + c] = static_cast<std::int16_t>((p0[c] * wt0[dx] + p1[c] * wt1[dx]) >> 4);
     }
   };
   // Two row buffers keyed by frame row; consecutive output rows mostly
   // share source rows, so most rows are computed once.
-  std::int32_t* bufs[2] = {scratch.row0.data(), scratch.row1.data()};
+  std::int16_t* bufs[2] = {scratch.row0.data(), scratch.row1.data()};
   int held[2] = {-1, -1};
-  const auto row = [&](int frame_row, int keep) -> const std::int32_t* {
+  const auto row = [&](int frame_row, int keep) -> const std::int16_t* {
     for (int i = 0; i < 2; ++i)
       if (held[i] == frame_row) return bufs[i];
     const int i = held[0] == keep ? 1 : 0;
@@ -177,13 +187,14 @@ void crop_resize_rows(const Image& frame, CropWindow win, int out_size, EdgeMode
     const int b1 = (row1 >= 0 && row1 < limit_y) ? weight1(f) : 0;
     // A row with weight 0 contributes exactly 0, so it is not computed.
     if (b0 != 0 && b1 != 0) {
-      const std::int32_t* t0 = row(row0, row1);
-      const std::int32_t* t1 = row(row1, row0);
-      for (std::size_t i = 0; i < n3; ++i) out[i] = vertical(t0[i], b0, t1[i], b1);
+      const std::int16_t* t0 = row(row0, row1);
+      const std::int16_t* t1 = row(row1, row0);
+      const auto w0 = static_cast<std::int16_t>(b0), w1 = static_cast<std::int16_t>(b1);
+      for (std::size_t i = 0; i < n3; ++i) out[i] = vertical_shifted(t0[i], w0, t1[i], w1);
     } else if (b0 != 0 || b1 != 0) {
-      const std::int32_t* t = b0 != 0 ? row(row0, -1) : row(row1, -1);
-      const int b = b0 != 0 ? b0 : b1;
-      for (std::size_t i = 0; i < n3; ++i) out[i] = vertical(t[i], b, 0, 0);
+      const std::int16_t* t = b0 != 0 ? row(row0, -1) : row(row1, -1);
+      const auto w = static_cast<std::int16_t>(b0 != 0 ? b0 : b1);
+      for (std::size_t i = 0; i < n3; ++i) out[i] = vertical_shifted(t[i], w, 0, 0);
     } else {
       std::fill_n(out, n3, vertical(0, 0, 0, 0));
     }

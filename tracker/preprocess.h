@@ -78,13 +78,13 @@ void normalize_chw(const Image& img, ChannelOrder order, float* out_chw);
 // ---- fused production path ------------------------------------------------
 
 // Per-call working memory of the fused path: coefficient tables and two
-// int32 rows of the horizontal pass, O(out_size) in all. Its vectors grow to
+// rows of the horizontal pass, O(out_size) in all. Its vectors grow to
 // the largest out_size seen and are then reused, so repeated calls with the
 // same out_size allocate nothing. One scratch per thread.
 struct PreprocessScratch {
   std::vector<int> x_offset0, x_offset1;  // [out_size] sample offset of each tap in a frame row
   std::vector<int> x_weight0, x_weight1;  // [out_size] Q11 weights; 0 for a tap off the frame
-  std::vector<std::int32_t> row0, row1;   // [3*out_size] horizontal pass of two frame rows
+  std::vector<std::int16_t> row0, row1;   // [3*out_size] horizontal pass of two frame rows, >> 4
   std::vector<std::uint8_t> out_row;      // [3*out_size] one resized RGB row
 };
 
