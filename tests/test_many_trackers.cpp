@@ -96,13 +96,13 @@ TEST_CASE("many trackers: 32 trackers on 2 threads with interleaved frames equal
   // cores at ~7 ms per update; the alone references cost one core each, so
   // every tracker is checked alone over its first kAlonePrefix updates and
   // two of them (the first and the last started) over the whole run.
-  // ET_TEST_REDUCED (the sanitizer builds, where an update costs some 100
-  // times more): 8 trackers with 3 updates each, still interleaved on 2
+  // ET_TEST_REDUCED (the sanitizer builds, where an update costs some 10
+  // times more): 8 trackers with 12 updates each, still interleaved on 2
   // threads and moving between them, every update checked alone.
   constexpr std::size_t kThreads = 2;
   const bool reduced = test::reduced_run();
   const std::size_t tracker_count = reduced ? 8 : 32;
-  const std::size_t updates = reduced ? 3 : 313;
+  const std::size_t updates = reduced ? 12 : 313;
   const std::size_t warmup = reduced ? 1 : 8;  // rounds before the first RSS reading
   const std::size_t alone_prefix = reduced ? updates : 24;
   // Bytes the process may grow between the warm-up and the end: update()
@@ -111,7 +111,7 @@ TEST_CASE("many trackers: 32 trackers on 2 threads with interleaved frames equal
   constexpr long kGrowthBound = 1 << 20;
 #if defined(__SANITIZE_ADDRESS__)
   // AddressSanitizer's shadow memory and fake stacks grow the RSS as memory
-  // is first touched (27 MB over the 64 reduced updates here); its
+  // is first touched (tens of MB over the reduced run); its
   // LeakSanitizer checks for leaks in that build instead.
   constexpr bool kRssBounded = false;
 #else
@@ -126,8 +126,8 @@ TEST_CASE("many trackers: 32 trackers on 2 threads with interleaved frames equal
     plans[k].box = round_box(seq.groundtruth[plans[k].start], seq.dir + "/groundtruth.txt");
     plans[k].mode = k % 2 == 0 ? TrackerMode::opencv : TrackerMode::correct;
   }
-  // Only the frames some tracker uses are decoded (the reduced run needs 192
-  // of the 500; decoding under the sanitizers is slow); the others stay empty.
+  // Only the frames some tracker uses are decoded (the reduced run needs a few
+  // hundred of the 500; decoding under the sanitizers is slow); the others stay empty.
   std::vector<Image> frames(seq.frames.size());
   for (const TrackerPlan& plan : plans)
     for (std::size_t u = 0; u <= updates; ++u) {
