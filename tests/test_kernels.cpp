@@ -283,6 +283,16 @@ TEST_CASE("kernels: layer norm, activations, sigmoid clip, add and transpose") {
       ref.layer_norm(x.data(), 5, n, g.data(), b.data(), 1e-5f, yr.data());
       fast.layer_norm(x.data(), 5, n, g.data(), b.data(), 1e-5f, yf.data());
       for (std::size_t i = 0; i < x.size(); ++i) CHECK(std::fabs(yr[i] - yf[i]) <= 1e-5f * (1 + std::fabs(yr[i])));
+      // In place (x == y), and each row the same alone as with the rows
+      // it runs beside (the SIMD LayerNorm takes rows four at a time).
+      std::vector<float> in_place = x;
+      fast.layer_norm(in_place.data(), 5, n, g.data(), b.data(), 1e-5f, in_place.data());
+      CHECK(in_place == yf);
+      for (int r = 0; r < 5; ++r) {
+        std::vector<float> alone(static_cast<std::size_t>(n));
+        fast.layer_norm(x.data() + std::size_t(r) * n, 1, n, g.data(), b.data(), 1e-5f, alone.data());
+        CHECK(std::equal(alone.begin(), alone.end(), yf.begin() + std::ptrdiff_t(r) * n));
+      }
       for (Activation act : {Activation::relu, Activation::gelu_erf, Activation::hardswish}) {
         std::vector<float> ar = x, af = x;
         ref.activate(act, ar.data(), ar.size());
