@@ -868,7 +868,7 @@ struct SimdKernels {
   static void soft_argmax(const float* logits, int height, int width, float step, float offset, float* prob,
                           float expected[2]) {
     const int cells = height * width;
-    std::copy(logits, logits + cells, prob);
+    if (prob != logits) std::copy(logits, logits + cells, prob);  // (std::copy onto itself is undefined)
     const float inverse_sum = softmax_exp_row(prob, cells, 1.0f);
     alignas(64) float lanes[W];
     for (int l = 0; l < W; ++l) lanes[l] = static_cast<float>(l);
