@@ -56,6 +56,14 @@ struct Block {
     return (leading_ffn ? ffn0.macs(tokens) : 0) + (group ? group_attn.macs(tokens) : attention.macs(tokens)) +
            ffn1.macs(tokens);
   }
+  // As the probe names them: the last FFN is the block's output ("<name>.ffn").
+  std::vector<StageCost::Part> parts(const std::string& name, int tokens) const {
+    std::vector<StageCost::Part> p;
+    if (leading_ffn) p.push_back({name + ".ffn0", ffn0.macs(tokens)});
+    p.push_back({name + ".mixer", group ? group_attn.macs(tokens) : attention.macs(tokens)});
+    p.push_back({name + ".ffn", ffn1.macs(tokens)});
+    return p;
+  }
 };
 
 // Binding order = the blob's tensor order = the PyTorch reference's
@@ -161,7 +169,8 @@ class EfficientTrackFamily final : public FamilyModel {
     std::vector<StageCost> blocks;
     for (int i = 0; i < d.depth; ++i) {
       const Block& b = weights_.blocks[static_cast<std::size_t>(i)];
-      blocks.push_back({"blocks." + std::to_string(i), b.parameters(), b.macs(d.tokens), false});
+      blocks.push_back({"blocks." + std::to_string(i), b.parameters(), b.macs(d.tokens), false,
+                        b.parts("blocks." + std::to_string(i), d.tokens)});
     }
     const std::uint64_t C = std::uint64_t(d.channels);
     return token_stage_costs(weights_.stem, d.template_side, d.search_side, d.template_tokens * C,

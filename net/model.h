@@ -18,6 +18,13 @@ struct StageCost {
   std::uint64_t parameters = 0;
   std::uint64_t macs = 0;
   bool once_per_template = false;  // runs at init, not per frame
+  // A block's sub-layers, named as the probe's layers ("blocks.2.attn",
+  // "blocks.2.ffn"); their MACs add up to `macs`. Empty for other stages.
+  struct Part {
+    std::string name;
+    std::uint64_t macs = 0;
+  };
+  std::vector<Part> parts;
 };
 
 class Model;

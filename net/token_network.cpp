@@ -191,12 +191,12 @@ std::vector<StageCost> token_stage_costs(const StemWeights& stem, int template_s
                                          std::vector<StageCost> blocks, int channels, const HeadWeights& head,
                                          int grid) {
   std::vector<StageCost> costs;
-  costs.push_back({"patch_embed (template, at init)", template_parameters, stem.macs(template_side), true});
-  costs.push_back({"patch_embed (search)", stem.parameters() + search_parameters, stem.macs(search_side), false});
+  costs.push_back({"patch_embed (template, at init)", template_parameters, stem.macs(template_side), true, {}});
+  costs.push_back({"patch_embed (search)", stem.parameters() + search_parameters, stem.macs(search_side), false, {}});
   for (StageCost& b : blocks) costs.push_back(std::move(b));
-  costs.push_back({"norm", 2 * std::uint64_t(channels), 0, false});
+  costs.push_back({"norm", 2 * std::uint64_t(channels), 0, false, {}});
   costs.push_back({head.kind == blob::kHeadCenter ? "head (center)" : "head (corner)", head.parameters(),
-                   head.macs(grid), false});
+                   head.macs(grid), false, {}});
   return costs;
 }
 

@@ -149,8 +149,9 @@ class VitTrackFamily final : public FamilyModel {
     std::vector<StageCost> blocks;
     for (int i = 0; i < d.depth; ++i) {
       const VitBlock& b = weights_.blocks[static_cast<std::size_t>(i)];
-      blocks.push_back({"blocks." + std::to_string(i), b.attn.parameters() + b.mlp.parameters(),
-                        b.attn.macs(d.tokens) + b.mlp.macs(d.tokens), false});
+      const std::string name = "blocks." + std::to_string(i);
+      blocks.push_back({name, b.attn.parameters() + b.mlp.parameters(), b.attn.macs(d.tokens) + b.mlp.macs(d.tokens),
+                        false, {{name + ".attn", b.attn.macs(d.tokens)}, {name + ".ffn", b.mlp.macs(d.tokens)}}});
     }
     // The class token counts with the search stage; the position table is fixed.
     return token_stage_costs(weights_.stem, d.template_side, d.search_side, 0, std::uint64_t(d.channels),

@@ -125,8 +125,9 @@ class ZooFamily final : public FamilyModel {
     std::vector<StageCost> blocks;
     for (int i = 0; i < d.depth; ++i) {
       const ZooBlock& b = weights_.blocks[static_cast<std::size_t>(i)];
-      blocks.push_back({"blocks." + std::to_string(i), b.attn.parameters() + b.mlp.parameters(),
-                        b.attn.macs(d.tokens) + b.mlp.macs(d.tokens), false});
+      const std::string name = "blocks." + std::to_string(i);
+      blocks.push_back({name, b.attn.parameters() + b.mlp.parameters(), b.attn.macs(d.tokens) + b.mlp.macs(d.tokens),
+                        false, {{name + ".attn", b.attn.macs(d.tokens)}, {name + ".ffn", b.mlp.macs(d.tokens)}}});
     }
     const std::uint64_t C = std::uint64_t(d.channels);
     return token_stage_costs(weights_.stem, d.template_side, d.search_side, d.template_tokens * C,

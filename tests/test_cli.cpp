@@ -42,6 +42,7 @@ TEST_CASE("cli: inspect reports vittrack-zoo's 173,953 parameters and its MACs")
   CHECK(r.out.find("\nmacs: 84") != std::string::npos);  // about 85 M (models.md)
   CHECK(r.out.find("  family          vittrack-zoo\n") != std::string::npos);
   CHECK(r.out.find("  blocks.2.attn.qkv.weight             [144,48]") != std::string::npos);
+  CHECK(r.out.find("\n    blocks.2.ffn                                        5,898,240    7.0%\n") != std::string::npos);
 }
 
 TEST_CASE("cli: inspect --json carries the same counts") {
@@ -52,6 +53,9 @@ TEST_CASE("cli: inspect --json carries the same counts") {
   CHECK(r.out.find("\"parameters\": 173953,") != std::string::npos);
   CHECK(r.out.find("\"family\": \"vittrack-zoo\"") != std::string::npos);
   CHECK(r.out.find("{\"name\": \"pos_embed_x\", \"dtype\": \"f32\", \"shape\": [256,48],") != std::string::npos);
+  // A block's sub-layers: qkv 320x48x144 + QK^T and PV 2x320x320x48 + proj 320x48x48; MLP 2x320x48x192.
+  CHECK(r.out.find("\"parts\": [{\"name\": \"blocks.1.attn\", \"macs\": 12779520}, "
+                   "{\"name\": \"blocks.1.ffn\", \"macs\": 5898240}]") != std::string::npos);
 }
 
 TEST_CASE("cli: inspect builds a config name from seeded weights") {
@@ -151,6 +155,14 @@ TEST_CASE("cli: bench --json rows carry the fields other tools read") {
                           "\"layers\": [{\"name\": \"patch_embed\", \"median_ms\": ", "{\"name\": \"blocks.0.mixer\"",
                           "{\"name\": \"head\""})
     CHECK(r.out.find(key) != std::string::npos);
+  // Every layer with MACs has its rate, block sub-layers included; the norm has none.
+  for (const char* layer : {"patch_embed", "blocks.0.mixer", "blocks.0.ffn", "head", "norm"}) {
+    const std::size_t at = r.out.find(std::string("{\"name\": \"") + layer + "\"");
+    REQUIRE(at != std::string::npos);
+    const std::size_t rate = r.out.find("\"gflops\": ", at);
+    REQUIRE(rate != std::string::npos);
+    CHECK((std::stod(r.out.substr(rate + 10)) > 0) == (std::string(layer) != "norm"));
+  }
 }
 
 TEST_CASE("cli: bench --batch gives a row per batch size, its rates per crop") {

@@ -125,6 +125,41 @@ TEST_CASE("config names: Model::load builds seeded weights whose seed changes va
         "model '" + name + "': a config name has no file; Model::load builds it from seeded weights");
 }
 
+TEST_CASE("stage costs: every block lists its sub-layers as the bench names them, their MACs adding up") {
+  for (const char* name : {"et-c16-d2-af-ln-conv2x2-center", "et-c16-d1-fgaf-bn-conv3x3-corner",
+                           "et-c32-d1-faf-ln-conv3x3-center", "et-c16-d1-gaf-bn-conv2x2-corner",
+                           "vit-d2-c64-standard-corner"}) {
+    INFO(name);
+    const auto model = Model::load(name, 1);
+    int blocks = 0;
+    for (const StageCost& s : model->stage_costs()) {
+      if (!s.name.starts_with("blocks.")) {
+        CHECK(s.parts.empty());
+        continue;
+      }
+      INFO(s.name);
+      const std::string prefix = s.name + ".";
+      std::uint64_t sum = 0;
+      for (const StageCost::Part& p : s.parts) {
+        CHECK(p.name.starts_with(prefix));
+        CHECK(p.macs > 0);
+        sum += p.macs;
+      }
+      CHECK(sum == s.macs);
+      // The last sub-layer is the block's output, which the bench's table calls <block>.ffn.
+      REQUIRE(!s.parts.empty());
+      CHECK(s.parts.back().name == prefix + "ffn");
+      ++blocks;
+    }
+    CHECK(blocks == static_cast<int>(parse_config_name(name).depth));
+  }
+  // FGAF: ffn0 -> group attention -> ffn1
+  const std::vector<StageCost> fgaf = Model::load("et-c16-d1-fgaf-bn-conv3x3-corner", 1)->stage_costs();
+  std::vector<std::string> names;
+  for (const StageCost::Part& p : fgaf[2].parts) names.push_back(p.name);
+  CHECK(names == std::vector<std::string>{"blocks.0.ffn0", "blocks.0.mixer", "blocks.0.ffn"});
+}
+
 TEST_CASE("seeded weights: each stream is fixed by (seed, name) and spans center +- scale") {
   CHECK(fnv1a64("") == 0xCBF29CE484222325ull);
   CHECK(fnv1a64("a") == 0xAF63DC4C8601EC8Cull);  // the FNV-1a test vector

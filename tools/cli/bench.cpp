@@ -174,6 +174,7 @@ int run_bench(const Parsed& args) {
     macs_full += s.macs;
     if (!s.once_per_template) macs_update += s.macs;
     stage_macs[s.name] = s.macs;
+    for (const StageCost::Part& part : s.parts) stage_macs[part.name] = part.macs;
   }
 
   std::vector<Row> rows;
@@ -263,11 +264,11 @@ int run_bench(const Parsed& args) {
     rows.push_back(std::move(row));
   }
 
-  // MACs of a timed layer (one crop) where inspect has a stage of that name
-  // (patch embed, head); 0 where the layer is part of a stage (block sub-layers).
+  // MACs of a timed layer (one crop): the stage or block sub-layer of that
+  // name (patch embed: its search stage); 0 for layers without MACs (norm).
   auto layer_macs = [&](const std::string& layer) -> std::uint64_t {
     for (const auto& [stage, m] : stage_macs)
-      if (stage == layer + " (search)" || (layer == "head" && stage.starts_with("head"))) return m;
+      if (stage == layer || stage == layer + " (search)" || (layer == "head" && stage.starts_with("head"))) return m;
     return 0;
   };
   const char* isa = isa_name(active_kernels().isa);

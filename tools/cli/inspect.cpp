@@ -76,7 +76,15 @@ int run_inspect(const Parsed& args) {
       const StageCost& s = stages[i];
       j += std::string(i ? ", " : "") + "{\"name\": " + json_string(s.name) + ", \"parameters\": " +
            std::to_string(s.parameters) + ", \"macs\": " + std::to_string(s.macs) +
-           ", \"once_per_template\": " + (s.once_per_template ? "true" : "false") + "}";
+           ", \"once_per_template\": " + (s.once_per_template ? "true" : "false");
+      if (!s.parts.empty()) {
+        j += ", \"parts\": [";
+        for (std::size_t p = 0; p < s.parts.size(); ++p)
+          j += std::string(p ? ", " : "") + "{\"name\": " + json_string(s.parts[p].name) +
+               ", \"macs\": " + std::to_string(s.parts[p].macs) + "}";
+        j += "]";
+      }
+      j += "}";
     }
     j += "], \"parameters\": " + std::to_string(params) + ", \"macs\": " + std::to_string(macs) +
          ", \"macs_per_update\": " + std::to_string(macs_per_update) + "}\n";
@@ -92,9 +100,13 @@ int run_inspect(const Parsed& args) {
     std::printf("  %-36s %-16s %12s %10s\n", t.name.c_str(), shape_string(t.shape).c_str(),
                 with_commas(t.offset).c_str(), with_commas(t.size).c_str());
   std::printf("\nstages:\n  %-34s %12s %15s %7s\n", "stage", "parameters", "MACs", "share");
-  for (const StageCost& s : stages)
+  auto share = [&](std::uint64_t m) { return macs ? 100.0 * static_cast<double>(m) / static_cast<double>(macs) : 0.0; };
+  for (const StageCost& s : stages) {
     std::printf("  %-34s %12s %15s %6.1f%%\n", s.name.c_str(), with_commas(s.parameters).c_str(),
-                with_commas(s.macs).c_str(), macs ? 100.0 * static_cast<double>(s.macs) / static_cast<double>(macs) : 0.0);
+                with_commas(s.macs).c_str(), share(s.macs));
+    for (const StageCost::Part& p : s.parts)
+      std::printf("    %-32s %12s %15s %6.1f%%\n", p.name.c_str(), "", with_commas(p.macs).c_str(), share(p.macs));
+  }
   std::printf("  %-34s %12s %15s\n\n", "total", with_commas(stage_params).c_str(), with_commas(macs).c_str());
   std::printf("parameters: %llu\nmacs: %llu\nmacs_per_update: %llu\n", static_cast<unsigned long long>(params),
               static_cast<unsigned long long>(macs), static_cast<unsigned long long>(macs_per_update));
