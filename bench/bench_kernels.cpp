@@ -124,7 +124,10 @@ int main(int argc, char** argv) {
                               ConvCase{"conv3x3 s1 48->48 16px", {48, 16, 16, 48, 3, 1, 1, 1}},
                               ConvCase{"conv3x3 s1 24->12 16px", {24, 16, 16, 12, 3, 1, 1, 1}},
                               ConvCase{"conv3x3 s1 48->32 16px", {48, 16, 16, 32, 3, 1, 1, 1}},
+                              ConvCase{"conv3x3 s2 32->64 128px", {32, 128, 128, 64, 3, 2, 1, 1}},
                               ConvCase{"conv3x3 s2 128->256 32px", {128, 32, 32, 256, 3, 2, 1, 1}},
+                              ConvCase{"conv3x3 s1 256->256 16px", {256, 16, 16, 256, 3, 1, 1, 1}},
+                              ConvCase{"conv3x3 s1 256->128 16px", {256, 16, 16, 128, 3, 1, 1, 1}},
                               ConvCase{"conv16x16 s16 3->256 256px", {3, 256, 256, 256, 16, 16, 0, 1}}}) {
       const auto& s = c.s;
       Buffer x(std::size_t(s.in_channels) * s.in_height * s.in_width),
