@@ -87,6 +87,26 @@ LinearWeights WeightBinder::pointwise(const std::string& name, int in, int out, 
   return packed({c.weight, c.bias, in, out, groups, c.has_bias});
 }
 
+ConvWeights WeightBinder::concatenated(const std::vector<ConvWeights>& convs, bool grouped) {
+  ConvWeights fused;
+  fused.g = convs.front().g;
+  fused.g.out = 0;
+  if (grouped) fused.g.in = 0;
+  for (const ConvWeights& c : convs) {
+    const ConvGeometry& g = c.g;
+    const ConvGeometry& first = convs.front().g;
+    if (g.groups != 1 || g.kernel != first.kernel || g.stride != first.stride || g.pad != first.pad ||
+        g.in != first.in || (grouped && g.out != first.out))
+      throw Error("concatenating convolutions: geometries differ (internal)");
+    fused.g.out += g.out;
+    if (grouped) fused.g.in += g.in;
+  }
+  fused.g.groups = grouped ? static_cast<int>(convs.size()) : 1;
+  fused.has_bias = true;
+  if (packed_ != nullptr && convs.front().weight != nullptr) packed_->concatenate(convs, fused);
+  return fused;
+}
+
 NormWeights WeightBinder::layer_norm(const std::string& name, int channels) {
   layers_.push_back({LayerKind::layer_norm, name, {channels}, true});
   return {tensor(name + ".weight"), tensor(name + ".bias"), channels};
@@ -304,13 +324,14 @@ std::string head_conv(int index, const char* branch) {
   return "box_head.conv" + std::to_string(index) + "_" + branch;
 }
 
-// The tower of one branch on the [C, side, side] feature; returns its
-// [ch/8, side, side] output (one of the two scratch buffers).
-const float* run_tower(const KernelTable& k, const HeadBranch& br, const float* feature, int side,
-                       const HeadScratch& s) {
+// Every branch's tower on the [C, side, side] feature; returns their
+// [branches * ch/8, side, side] outputs, branch after branch (one of the two
+// scratch buffers).
+const float* run_towers(const KernelTable& k, const HeadWeights& w, const float* feature, int side,
+                        const HeadScratch& s) {
   const float* in = feature;
   for (int level = 0; level < kHeadTowerDepth; ++level) {
-    const ConvWeights& c = br.tower[static_cast<std::size_t>(level)];
+    const ConvWeights& c = w.towers[static_cast<std::size_t>(level)];
     float* out = level % 2 == 0 ? s.tower_a : s.tower_b;
     k.conv2d(c.shape(side, side), in, c.weight, c.bias, Activation::relu, out, s.kernel);
     in = out;
@@ -340,10 +361,8 @@ std::uint64_t HeadWeights::macs(int side) const {
 
 std::size_t head_scratch_floats(const KernelTable& k, const HeadWeights& w, int side) {
   std::size_t n = 0;
-  for (const HeadBranch& br : w.branches) {
-    for (const ConvWeights& c : br.tower) n = std::max(n, k.conv2d_scratch_floats(c.shape(side, side)));
-    n = std::max(n, k.conv2d_scratch_floats(br.out.shape(side, side)));
-  }
+  for (const ConvWeights& c : w.towers) n = std::max(n, k.conv2d_scratch_floats(c.shape(side, side)));
+  for (const HeadBranch& br : w.branches) n = std::max(n, k.conv2d_scratch_floats(br.out.shape(side, side)));
   return n;
 }
 
@@ -365,6 +384,11 @@ HeadWeights bind_head(WeightBinder& b, std::uint32_t kind, int channels, int hea
     br.out = b.conv(head_conv(kHeadTowerDepth + 1, spec.name), {in, spec.outputs, 1, 1, 0, 1}, true);
     w.branches.push_back(br);
   }
+  for (std::size_t level = 0; level < w.towers.size(); ++level) {
+    std::vector<ConvWeights> convs;
+    for (const HeadBranch& br : w.branches) convs.push_back(br.tower[level]);
+    w.towers[level] = b.concatenated(convs, level > 0);
+  }
   return w;
 }
 
@@ -372,9 +396,10 @@ void run_center_head(const KernelTable& k, const HeadWeights& w, const float* fe
                      const HeadScratch& s, float* score, float* size, float* offset) {
   const std::size_t cells = std::size_t(side) * side;
   const std::array<float*, 3> outputs = {score, offset, size};  // kCenterBranches order
+  const float* towers = run_towers(k, w, feature, side, s);
   for (std::size_t br = 0; br < outputs.size(); ++br) {
     const HeadBranch& branch = w.branches[br];
-    const float* tower = run_tower(k, branch, feature, side, s);
+    const float* tower = towers + br * std::size_t(branch.out.g.in) * cells;
     k.conv2d(branch.out.shape(side, side), tower, branch.out.weight, branch.out.bias, Activation::none, outputs[br],
              s.kernel);
     if (outputs[br] != offset)
@@ -393,9 +418,10 @@ CornerResult run_corner_head(const KernelTable& k, const HeadWeights& w, const f
   const std::array<float, 2> offsets = {0.0f, stride - 1.0f};
   CornerResult r;
   std::array<float, 2> peaks{};
+  const float* towers = run_towers(k, w, feature, side, s);
   for (std::size_t br = 0; br < 2; ++br) {
     const HeadBranch& branch = w.branches[br];
-    const float* tower = run_tower(k, branch, feature, side, s);
+    const float* tower = towers + br * std::size_t(branch.out.g.in) * cells;
     k.conv2d(branch.out.shape(side, side), tower, branch.out.weight, branch.out.bias, Activation::none, logits[br],
              s.kernel);
     float expected[2];

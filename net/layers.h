@@ -108,6 +108,11 @@ class WeightBinder {
   // batch_norm: BatchNorm folded in (a conv_bn layer).
   LinearWeights pointwise(const std::string& name, int in, int out, int groups, bool bias, bool batch_norm);
   NormWeights layer_norm(const std::string& name, int channels);
+  // Convs of one geometry but their outputs run as one conv, outputs side by
+  // side in order: `grouped` false, they read the same input; true, each
+  // reads its own (group i = convs[i], inputs side by side too). A load-time
+  // copy (no blob tensor of its own); only the geometry while describing.
+  ConvWeights concatenated(const std::vector<ConvWeights>& convs, bool grouped);
   const float* table(const std::string& name, std::vector<std::int64_t> shape);
 
   const std::vector<LayerSpec>& layers() const { return layers_; }
@@ -234,6 +239,13 @@ struct HeadBranch {
 struct HeadWeights {
   std::uint32_t kind = 0;  // blob::kHeadCenter or kHeadCorner
   std::vector<HeadBranch> branches;
+  // What runs: the branches' towers as one. Level 0 is one conv with every
+  // branch's outputs side by side (they all read the feature), the deeper
+  // levels one group per branch; each output is the same sum, in the same
+  // order, as branch by branch. Fewer, wider convs: one phase-plane fill per
+  // level instead of one per branch, and whole 6-row tiles where a branch's
+  // 32 or 16 outputs would end in a partial one.
+  std::array<ConvWeights, kHeadTowerDepth> towers;
   std::uint64_t parameters() const;
   std::uint64_t macs(int side) const;
 };
@@ -241,8 +253,8 @@ struct HeadWeights {
 HeadWeights bind_head(WeightBinder& b, std::uint32_t kind, int channels, int head_channels, bool batch_norm);
 
 struct HeadScratch {
-  float* tower_a = nullptr;  // [ch, cells]
-  float* tower_b = nullptr;  // [ch/2, cells]
+  float* tower_a = nullptr;  // [branches * ch, cells]
+  float* tower_b = nullptr;  // [branches * ch/2, cells]
   float* kernel = nullptr;   // head_scratch_floats(k, w, side)
 };
 

@@ -8,6 +8,7 @@
 namespace et {
 
 struct LinearWeights;
+struct ConvWeights;
 
 // Linear-layer weights repacked once, at model load, into the layout of one
 // kernel table's GEMM (KernelTable::pack_linear). Owned by a family model and
@@ -22,10 +23,16 @@ class PackedWeights {
   // and w.packed_group_floats.
   void pack(LinearWeights& w);
 
+  // Sets fused.weight / fused.bias to a copy of the convs' weights and biases
+  // one after another along the output channels (fused.g already describes
+  // the concatenation).
+  void concatenate(const std::vector<ConvWeights>& convs, ConvWeights& fused);
+
  private:
   struct Free {
     void operator()(float* p) const;
   };
+  float* allocate(std::size_t floats, const char* what);
   const KernelTable* kernels_;
   std::vector<std::unique_ptr<float, Free>> buffers_;
 };

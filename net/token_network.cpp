@@ -40,8 +40,9 @@ TokenNetwork::TokenNetwork(std::shared_ptr<const Model> model, const TokenNetwor
                 attention_scratch_floats(k, sizes.tokens, sizes.key_dim, sizes.value_dim)});
   const auto kernel = plan.request(kernel_floats, kStem0, kLast);
   const auto feature = plan.request(C * cells, kHead, kHead);
-  const auto tower_a = plan.request(std::size_t(sizes.head_channels) * cells, kHead, kHead);
-  const auto tower_b = plan.request(std::size_t(sizes.head_channels / 2) * cells, kHead, kHead);
+  const std::size_t branches = sizes.head->branches.size();
+  const auto tower_a = plan.request(branches * sizes.head_channels * cells, kHead, kHead);
+  const auto tower_b = plan.request(branches * (sizes.head_channels / 2) * cells, kHead, kHead);
   const bool center = sizes.head->kind == blob::kHeadCenter;
   // Outputs persist until the next run().
   out_b_floats_ = (center ? 2 : 1) * cells;

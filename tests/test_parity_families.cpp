@@ -14,7 +14,9 @@
 #include <sstream>
 
 #include "net/config_names.h"
+#include "net/layers.h"
 #include "net/model.h"
+#include "net/packed_weights.h"
 #include "net/random_weights.h"
 #include "tests/parity_util.h"
 #include "tests/test_util.h"
@@ -320,6 +322,80 @@ TEST_CASE("families: batch sizes out of range are refused with the limits") {
         "network: run_batch() of 0 crops, this network takes 1 to 2 (Model::create_network(max_batch))");
   CHECK(test::error_of([&] { net->center_maps(2); }) == "network: crop 2 of a network for 2 crops");
   CHECK(test::error_of([&] { net->center_maps(-1); }) == "network: crop -1 of a network for 2 crops");
+}
+
+}  // namespace et
+
+namespace et {
+
+// The heads run their branches' towers as one (HeadWeights::towers): level 0
+// one conv with every branch's outputs side by side, deeper levels one group
+// per branch. Each output must be the sum the branch alone computes, bit for
+// bit, under every ISA; odd sizes (20 input channels, towers 10/5/... wide,
+// a 7x7 map) so that tiles end part-way.
+TEST_CASE("head: the branches' towers fused into one conv per level equal each branch alone, bit for bit") {
+  constexpr int kIn = 20, kSide = 7, kBranches = 3;
+  const std::array<int, kHeadTowerDepth> widths = {10, 5, 3, 2};
+  const std::size_t cells = std::size_t(kSide) * kSide;
+  test::for_each_isa([&](Isa isa) {
+    INFO(isa_name(isa));
+    const KernelTable& k = active_kernels();
+    std::vector<std::vector<float>> storage;  // every branch conv's weights and bias
+    std::vector<std::array<ConvWeights, kHeadTowerDepth>> towers(kBranches);
+    for (int br = 0; br < kBranches; ++br) {
+      int in = kIn;
+      for (int level = 0; level < kHeadTowerDepth; ++level) {
+        ConvWeights& c = towers[br][level];
+        c.g = {in, widths[level], 3, 1, 1, 1};
+        c.has_bias = br != 1;  // one branch without bias: its part of the fused bias is zeros
+        storage.push_back(test::random_values(std::size_t(c.g.out) * in * 9, 100 + 10 * br + level, 0.3f));
+        c.weight = storage.back().data();
+        if (c.has_bias) {
+          storage.push_back(test::random_values(std::size_t(c.g.out), 200 + 10 * br + level, 0.5f));
+          c.bias = storage.back().data();
+        }
+        in = c.g.out;
+      }
+    }
+    PackedWeights packed(k);
+    WeightBinder binder(nullptr, &packed);
+    std::array<ConvWeights, kHeadTowerDepth> fused;
+    for (int level = 0; level < kHeadTowerDepth; ++level) {
+      std::vector<ConvWeights> convs;
+      for (int br = 0; br < kBranches; ++br) convs.push_back(towers[br][level]);
+      fused[level] = binder.concatenated(convs, level > 0);
+      CHECK(fused[level].g.out == kBranches * widths[level]);
+      CHECK(fused[level].g.groups == (level > 0 ? kBranches : 1));
+    }
+    const auto feature = test::random_values(kIn * cells, 7);
+    std::size_t scratch_floats = 0;
+    for (int level = 0; level < kHeadTowerDepth; ++level) {
+      scratch_floats = std::max(scratch_floats, k.conv2d_scratch_floats(fused[level].shape(kSide, kSide)));
+      for (int br = 0; br < kBranches; ++br)
+        scratch_floats = std::max(scratch_floats, k.conv2d_scratch_floats(towers[br][level].shape(kSide, kSide)));
+    }
+    std::vector<float> scratch(scratch_floats), a(kBranches * widths[0] * cells), b(a.size());
+    // Fused: feature -> a -> b -> a -> b.
+    const float* in = feature.data();
+    for (int level = 0; level < kHeadTowerDepth; ++level) {
+      float* out = level % 2 == 0 ? a.data() : b.data();
+      k.conv2d(fused[level].shape(kSide, kSide), in, fused[level].weight, fused[level].bias, Activation::relu, out,
+               scratch.data());
+      in = out;
+    }
+    for (int br = 0; br < kBranches; ++br) {
+      INFO("branch " << br);
+      std::vector<float> x = feature, y;
+      for (int level = 0; level < kHeadTowerDepth; ++level) {
+        const ConvWeights& c = towers[br][level];
+        y.assign(std::size_t(c.g.out) * cells, 0.0f);
+        k.conv2d(c.shape(kSide, kSide), x.data(), c.weight, c.bias, Activation::relu, y.data(), scratch.data());
+        x = y;
+      }
+      const float* fused_branch = in + std::size_t(br) * widths.back() * cells;
+      CHECK(std::memcmp(fused_branch, x.data(), x.size() * sizeof(float)) == 0);
+    }
+  });
 }
 
 }  // namespace et
