@@ -1,7 +1,6 @@
 // A forward pass (set_template + run or run_batch, no probe) makes no heap allocation, for
 // every family and head. Its own executable: it replaces the global operator
 // new to count calls, which et_tests' other files may do for themselves.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <vector>
