@@ -8,8 +8,6 @@
 #include <climits>
 #include <cmath>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <limits>
 #include <string>
 #include <utility>
@@ -44,11 +42,6 @@ const std::vector<Image>& first_frames() {
 
 Box init_box() { return round_box(read_groundtruth(kSequence + "/groundtruth.txt").at(0), "init"); }
 et_box c_box(const Box& b) { return {b.x, b.y, b.w, b.h}; }
-
-std::vector<std::uint8_t> read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 // `image` (RGB) laid out in `format` with `padding` extra bytes per row
 // (filled with 0xAB, which must never be read as a pixel).
@@ -178,7 +171,7 @@ TEST_CASE("c api: loading models, and what a failed load says") {
   CHECK(et_model_load(ET_TEST_ZOO_BLOB, nullptr) == ET_ERROR_INVALID_ARGUMENT);
   CHECK(std::string(et_last_error()) == "et_model_load: out_model: got NULL, expected a place for the new handle");
 
-  std::vector<std::uint8_t> bytes = read_bytes(ET_TEST_ZOO_BLOB);
+  std::vector<std::uint8_t> bytes = test::file_bytes(ET_TEST_ZOO_BLOB);
   REQUIRE(bytes.size() > 4096);
   CHECK(et_model_load_memory(nullptr, 10, &model) == ET_ERROR_INVALID_ARGUMENT);
   CHECK(std::string(et_last_error()) == "et_model_load_memory: bytes: got NULL, expected a weight blob in memory");

@@ -165,9 +165,7 @@ TEST_CASE("families: the engine's seeded blob is byte-identical to tools/export_
   CHECK(list.size() == 12);
   for (const Entry& e : list) {
     INFO("config ", e.name, " seed ", e.seed);
-    std::ifstream in(e.weights(), std::ios::binary);
-    REQUIRE(in.good());
-    const std::vector<unsigned char> exported((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::vector<std::uint8_t> exported = test::file_bytes(e.weights());
     const std::vector<unsigned char> built = random_blob_bytes(parse_config_name(e.name), e.seed);
     REQUIRE(built.size() == exported.size());
     CHECK(std::memcmp(built.data(), exported.data(), built.size()) == 0);

@@ -54,4 +54,9 @@ inline bool reduced_run() {
 // A fresh folder under the system temp dir, unique to this process and tag.
 std::string temp_dir(const std::string& tag);
 
+// A whole file's bytes, read in one call (an istreambuf_iterator copy runs
+// per byte: 57 s for the family weight files in the unoptimised ASan build);
+// throws et::Error naming the file when it cannot be read.
+std::vector<std::uint8_t> file_bytes(const std::string& path);
+
 }  // namespace et::test
