@@ -616,18 +616,29 @@ struct SimdKernels {
     const int st = s.stride, w = s.in_width;  // st: 1 or 2 (direct_conv)
     for_each_tile(s.in_channels * count, parallel, [&](int plane_row) {
       const int ic = plane_row / count, r = plane_row % count;
-      float* dst_row = planes + ic * pp.channel_pitch + std::size_t(r) * pp.row_pitch;
-      const Batch zero(0.0f);
-      for (int j = 0; j < pp.row_pitch; j += W) zero.store_unaligned(dst_row + j);  // row_pitch: whole vectors
+      float* const dst_row = planes + ic * pp.channel_pitch + std::size_t(r) * pp.row_pitch;
+      zero_row(dst_row, pp.row_pitch);
       const int iy = first_row + r - s.pad;
       if (iy < 0 || iy >= s.in_height) return;
       const float* src = x + (std::size_t(ic) * s.in_height + iy) * w;
-      if (st == 2) return split_row_stride2(src, w, s.pad, dst_row, pp.phase_pitch);
-      float* dst = dst_row + s.pad;  // stride 1: one phase, the row shifted by the padding
-      int j = 0;
-      for (; j + W <= w; j += W) Batch::load_unaligned(src + j).store_unaligned(dst + j);
-      for (; j < w; ++j) dst[j] = src[j];
+      if (st == 2) split_row_stride2(src, w, s.pad, dst_row, pp.phase_pitch);
+      else copy_row(src, w, dst_row + s.pad);  // stride 1: one phase, the row shifted by the padding
     });
+  }
+
+  // The row loops take their bounds and pointers as arguments, not through
+  // the caller's captured references: a vector store may alias anything
+  // (xsimd stores through may_alias types), so a bound read through a
+  // reference was reloaded after every store (perf: a fifth of the fill).
+  static void zero_row(float* row, int n) {  // n: whole vectors
+    const Batch zero(0.0f);
+    for (int j = 0; j < n; j += W) zero.store_unaligned(row + j);
+  }
+
+  static void copy_row(const float* src, int n, float* dst) {
+    int j = 0;
+    for (; j + W <= n; j += W) Batch::load_unaligned(src + j).store_unaligned(dst + j);
+    for (; j < n; ++j) dst[j] = src[j];
   }
 
   // C[ROWS, cols] (+)= W[ROWS, channels * KS * KS] * the taps of the phase
