@@ -10,9 +10,11 @@ namespace et {
 struct LinearWeights;
 struct ConvWeights;
 
-// Linear-layer weights repacked once, at model load, into the layout of one
-// kernel table's GEMM (KernelTable::pack_linear). Owned by a family model and
-// shared read-only by all its networks, which must run that same table.
+// Weights rewritten once, at model load: linear layers repacked into the
+// layout of one kernel table's GEMM (KernelTable::pack_linear), and convs
+// concatenated to run as one (a head's towers; a copy beside the blob's
+// tensors). Owned by a family model and shared read-only by all its
+// networks, which must run that same table.
 class PackedWeights {
  public:
   explicit PackedWeights(const KernelTable& kernels) : kernels_(&kernels) {}
