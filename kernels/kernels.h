@@ -9,6 +9,7 @@
 // network must use the same table for packing and running.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 
 #include "kernels/isa.h"
 #include "kernels/shapes.h"
@@ -54,6 +55,9 @@ struct KernelTable {
   void (*add)(float* y, const float* x, std::size_t n);                 // y += x
   // y[c, r] = x[r, c] (x [rows, cols] -> y [cols, rows]); y += ... when accumulate.
   void (*transpose)(const float* x, int rows, int cols, bool accumulate, float* y);
+  // n pixels of interleaved RGB bytes to three planes of n floats, bit for
+  // bit the reference's arithmetic whatever the ISA (see RgbNormalization).
+  void (*normalize_rgb)(const std::uint8_t* rgb, int n, const RgbNormalization& norm, float* const planes[3]);
 };
 
 // The table of one ISA; throws et::Error if this build or CPU cannot run it.

@@ -38,4 +38,15 @@ struct AttentionShape {
   float scale = 1.0f;
 };
 
+// Interleaved 8-bit RGB (3 bytes per pixel) to planar floats, the network
+// input's normalisation (tracker.md step 3):
+//   planes[p][x] = (float(rgb[3x + source[p]]) / 255 - mean[p]) / stddev[p]
+// in float32, each operation rounded once (two true divisions: an FMA or a
+// reciprocal would round differently). source[p] in {0, 1, 2}.
+struct RgbNormalization {
+  int source[3] = {0, 1, 2};
+  float mean[3] = {0.0f, 0.0f, 0.0f};
+  float stddev[3] = {1.0f, 1.0f, 1.0f};
+};
+
 }  // namespace et

@@ -364,6 +364,50 @@ TEST_CASE("kernels: soft_argmax over odd maps, in place too") {
   }
 }
 
+TEST_CASE("kernels: normalize_rgb equals the reference bit for bit, odd widths, any channel order") {
+  // Every byte value in every channel (widths >= 86 cover 0..255 three
+  // times over), odd widths around each step (AVX2 8 pixels, AVX-512 16,
+  // NEON 8), and the plane buffers' neighbours untouched. Bits, not values:
+  // the kernel promises the reference's exact roundings.
+  const KernelTable& ref = kernel_table(Isa::reference);
+  RgbNormalization imagenet;
+  const float mean[3] = {0.485f, 0.456f, 0.406f}, stddev[3] = {0.229f, 0.224f, 0.225f};
+  std::copy(mean, mean + 3, imagenet.mean);
+  std::copy(stddev, stddev + 3, imagenet.stddev);
+  RgbNormalization bgr = imagenet, repeated = imagenet;
+  bgr.source[0] = 2, bgr.source[2] = 0;
+  repeated.source[0] = 1, repeated.source[2] = 1;
+  repeated.mean[1] = -3.0f, repeated.stddev[1] = 7.0f;
+  std::vector<int> widths = kOddSizes;
+  for (int n : {86, 255, 256, 257}) widths.push_back(n);
+  for (Isa isa : simd_isas()) {
+    const KernelTable& fast = kernel_table(isa);
+    for (int n : widths) {
+      for (const RgbNormalization* norm : {&imagenet, &bgr, &repeated}) {
+        INFO(std::string(isa_name(isa)), " n ", n, " source ", norm->source[0], norm->source[1], norm->source[2]);
+        // Only the row's own 3n bytes exist: a read past them shows under ASan.
+        std::vector<std::uint8_t> rgb(std::size_t(3) * n);
+        for (std::size_t i = 0; i < rgb.size(); ++i) rgb[i] = static_cast<std::uint8_t>((i * 97 + n) % 256);
+        const std::size_t pitch = std::size_t(n) + 2;  // one guard float before and after each plane
+        std::vector<float> out_ref(3 * pitch, -9.0f), out_fast(3 * pitch, -9.0f);
+        float* const planes_ref[3] = {&out_ref[1], &out_ref[pitch + 1], &out_ref[2 * pitch + 1]};
+        float* const planes_fast[3] = {&out_fast[1], &out_fast[pitch + 1], &out_fast[2 * pitch + 1]};
+        ref.normalize_rgb(rgb.data(), n, *norm, planes_ref);
+        fast.normalize_rgb(rgb.data(), n, *norm, planes_fast);
+        CHECK(std::memcmp(out_ref.data(), out_fast.data(), out_ref.size() * sizeof(float)) == 0);
+        for (int p = 0; p < 3; ++p) {
+          CHECK(out_fast[p * pitch] == -9.0f);
+          CHECK(out_fast[p * pitch + n + 1] == -9.0f);
+          const int x = n / 2;  // one sample against the formula itself
+          CHECK(planes_fast[p][x] ==
+                (static_cast<float>(rgb[3 * std::size_t(x) + norm->source[p]]) / 255.0f - norm->mean[p]) /
+                    norm->stddev[p]);
+        }
+      }
+    }
+  }
+}
+
 TEST_CASE("kernels: GELU relative accuracy over both tails (dense grid of [-14, 14])") {
   // The SIMD GELU goes through erfc (no 1 + erf cancellation), so it is
   // accurate relative to its own value out to the far negative tail, where

@@ -1,11 +1,11 @@
 #include "tracker/preprocess.h"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <limits>
 #include <string>
 
+#include "kernels/kernels.h"
 #include "weights/error.h"
 
 namespace et {
@@ -91,19 +91,6 @@ double resize_scale(int src, int dst) { return 1.0 / (static_cast<double>(dst) /
 // Q11 weights with round-half-even, as saturate_cast<short>(float * 2048).
 int weight0(float f) { return static_cast<int>(std::lrint((1.f - f) * static_cast<float>(kCoefScale))); }
 int weight1(float f) { return static_cast<int>(std::lrint(f * static_cast<float>(kCoefScale))); }
-
-using NormTable = std::array<std::array<float, 256>, 3>;
-
-const NormTable& norm_table() {
-  static const NormTable table = [] {
-    NormTable t{};
-    for (std::size_t c = 0; c < 3; ++c)
-      for (std::size_t p = 0; p < 256; ++p)
-        t[c][p] = (static_cast<float>(p) / 255.f - kImageNetMean[c]) / kImageNetStd[c];
-    return t;
-  }();
-  return table;
-}
 
 // Which RGB sample feeds `plane`.
 int rgb_index(ChannelOrder order, int plane) { return order == ChannelOrder::rgb ? plane : 2 - plane; }
@@ -230,7 +217,7 @@ CropWindow crop_window(const Box& box, double factor) {
 float normalize_sample(std::uint8_t p, int plane) {
   if (plane < 0 || plane > 2)
     throw Error("normalize_sample: plane: got " + std::to_string(plane) + ", expected 0, 1 or 2");
-  return norm_table()[static_cast<std::size_t>(plane)][p];
+  return (static_cast<float>(p) / 255.f - kImageNetMean[plane]) / kImageNetStd[plane];
 }
 
 Image crop_padded(const Image& frame, CropWindow win, EdgeMode mode) {
@@ -345,15 +332,18 @@ void crop_resize_normalize(const Image& frame, CropWindow win, int out_size, Edg
   check_window(win, "crop_resize_normalize");
   check_out_size(out_size, "crop_resize_normalize");
   check_output(out_chw, "crop_resize_normalize", "out_chw");
-  const NormTable& table = norm_table();
+  RgbNormalization norm;
+  for (int plane = 0; plane < 3; ++plane) {
+    norm.source[plane] = rgb_index(order, plane);
+    norm.mean[plane] = kImageNetMean[plane];
+    norm.stddev[plane] = kImageNetStd[plane];
+  }
+  const KernelTable& kernels = active_kernels();
   const auto n = static_cast<std::size_t>(out_size);
   crop_resize_rows(frame, win, out_size, mode, scratch, [&](int dy, const std::uint8_t* row) {
-    for (std::size_t plane = 0; plane < 3; ++plane) {
-      const auto& lut = table[plane];
-      const auto c = static_cast<std::size_t>(rgb_index(order, static_cast<int>(plane)));
-      float* dst = out_chw + (plane * n + static_cast<std::size_t>(dy)) * n;
-      for (std::size_t x = 0; x < n; ++x) dst[x] = lut[row[3 * x + c]];
-    }
+    const auto row_start = static_cast<std::size_t>(dy) * n;
+    float* const planes[3] = {out_chw + row_start, out_chw + n * n + row_start, out_chw + 2 * n * n + row_start};
+    kernels.normalize_rgb(row, out_size, norm, planes);
   });
 }
 

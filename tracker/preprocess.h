@@ -54,8 +54,10 @@ inline constexpr float kImageNetMean[3] = {0.485f, 0.456f, 0.406f};
 inline constexpr float kImageNetStd[3] = {0.229f, 0.224f, 0.225f};
 
 // Normalised value of 8-bit sample p in plane c, in float32:
-// (float(p) / 255 - kImageNetMean[c]) / kImageNetStd[c]. Exactly the value
-// both paths below write (they read it from the same 3 x 256 table).
+// (float(p) / 255 - kImageNetMean[c]) / kImageNetStd[c], each step rounded
+// (RgbNormalization in kernels/shapes.h). Exactly the value both paths
+// below write: the fused one through the kernel table's normalize_rgb,
+// which equals this bit for bit on every ISA.
 float normalize_sample(std::uint8_t p, int plane);
 
 // ---- reference path (allocates; for tests and debugging) ----------------

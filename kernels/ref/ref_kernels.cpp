@@ -134,6 +134,12 @@ void sigmoid_clip(float* x, std::size_t n, float lo, float hi) {
   for (std::size_t i = 0; i < n; ++i) x[i] = std::clamp(1.0f / (1.0f + std::exp(-x[i])), lo, hi);
 }
 
+void normalize_rgb(const std::uint8_t* rgb, int n, const RgbNormalization& norm, float* const planes[3]) {
+  for (int p = 0; p < 3; ++p)
+    for (int x = 0; x < n; ++x)
+      planes[p][x] = (static_cast<float>(rgb[3 * x + norm.source[p]]) / 255.0f - norm.mean[p]) / norm.stddev[p];
+}
+
 void soft_argmax(const float* logits, int height, int width, float step, float offset, float* prob,
                  float expected[2]) {
   const std::size_t cells = static_cast<std::size_t>(height) * width;

@@ -4,6 +4,7 @@
 // result is bit-identical whatever the thread count.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 
 #include "kernels/shapes.h"
 
@@ -37,6 +38,9 @@ void gelu_erf(float* x, std::size_t n);     // 0.5 x (1 + erf(x / sqrt 2))
 void hardswish(float* x, std::size_t n);    // x * clamp(x + 3, 0, 6) / 6
 void relu(float* x, std::size_t n);
 void sigmoid_clip(float* x, std::size_t n, float lo, float hi);  // clamp(1/(1+e^-x), lo, hi)
+
+// See RgbNormalization.
+void normalize_rgb(const std::uint8_t* rgb, int n, const RgbNormalization& norm, float* const planes[3]);
 
 // Soft-argmax of one [height, width] logit map (row-major, index
 // width*y + x): prob = softmax over all cells, then the expected cell

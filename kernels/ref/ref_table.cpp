@@ -65,7 +65,7 @@ void transpose(const float* x, int rows, int cols, bool accumulate, float* y) {
 const KernelTable kTable = {
     Isa::reference,  packed_linear_floats, pack_linear, linear, conv2d_scratch_floats, conv2d,
     attention_scratch_floats, ref::attention, ref::layer_norm, activate, ref::sigmoid_clip, ref::soft_argmax,
-    ref::add,        transpose};
+    ref::add,        transpose,           ref::normalize_rgb};
 
 }  // namespace
 
