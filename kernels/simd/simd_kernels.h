@@ -233,7 +233,11 @@ struct SimdKernels {
   // time: about twice the throughput of one chain).
   template <int ROWS>
   static void store_tile(const Batch (&acc0)[ROWS], const Batch (&acc1)[ROWS], float* c, int ldc, int cols, int row0,
-                         int col0, const TileEpilogue& ep) {
+                         int col0, const TileEpilogue& tile_ep) {
+    // A copy: stores through C may alias anything (xsimd stores go through
+    // may_alias types), so fields read through the reference were reloaded
+    // for every row.
+    const TileEpilogue ep = tile_ep;
     if (ep.act == Activation::gelu_erf) {
       Batch v[2 * ROWS], residual[2 * ROWS];
 #pragma GCC unroll 8
