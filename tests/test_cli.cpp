@@ -155,6 +155,15 @@ TEST_CASE("cli: bench --json rows carry the fields other tools read") {
                           "\"layers\": [{\"name\": \"patch_embed\", \"median_ms\": ", "{\"name\": \"blocks.0.mixer\"",
                           "{\"name\": \"head\""})
     CHECK(r.out.find(key) != std::string::npos);
+  // The thread sweep's speedup: 1 for the first thread count, a positive
+  // paired ratio for the next, both against one thread.
+  CHECK(r.out.find("\"speedup\": 1.0000, \"speedup_base_threads\": 1,") != std::string::npos);
+  const std::size_t two = r.out.find("\"threads\": 2,");
+  REQUIRE(two != std::string::npos);
+  const std::size_t speedup = r.out.find("\"speedup\": ", two);
+  REQUIRE(speedup != std::string::npos);
+  CHECK(std::stod(r.out.substr(speedup + 11)) > 0);
+  CHECK(r.out.find("\"speedup_base_threads\": 1,", speedup) != std::string::npos);
   // Every layer with MACs has its rate, block sub-layers included; the norm has none.
   for (const char* layer : {"patch_embed", "blocks.0.mixer", "blocks.0.ffn", "head", "norm"}) {
     const std::size_t at = r.out.find(std::string("{\"name\": \"") + layer + "\"");
@@ -184,9 +193,11 @@ TEST_CASE("cli: bench --batch gives a row per batch size, its rates per crop") {
   CHECK(number("frames_per_second") == doctest::Approx(3e3 / median).epsilon(1e-3));
   CHECK(number("median_ms_per_crop") == doctest::Approx(median / 3).epsilon(1e-3));
 
-  const Result table = cli("bench --model et-c16-d1-af-bn-conv2x2-center --runs 1 --warmup 0 --batch 2");
+  const Result table = cli("bench --model et-c16-d1-af-bn-conv2x2-center --runs 1 --warmup 0 --batch 2 --threads 1,2");
   CHECK(table.status == 0);
   CHECK(table.out.find("batch of 2 crops") != std::string::npos);
+  CHECK(table.out.find("x the throughput of 1 thread(s)") != std::string::npos);  // the 2-thread row only
+  CHECK(table.out.find("x the throughput of 1 thread(s)") == table.out.rfind("x the throughput of 1 thread(s)"));
   const Result bad = cli("bench --batch 0");
   CHECK(bad.status == 1);
   CHECK(bad.out == "efficienttrack bench: error: --batch: got '0', expected comma-separated integers in [1, 256]\n");

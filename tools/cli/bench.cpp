@@ -14,6 +14,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "kernels/kernels.h"
@@ -47,6 +48,22 @@ double cpu_ms(clockid_t clock) {
 }
 double process_cpu_ms() { return cpu_ms(CLOCK_PROCESS_CPUTIME_ID); }
 double thread_cpu_ms() { return cpu_ms(CLOCK_THREAD_CPUTIME_ID); }
+
+// libgomp's idle workers spin for a while (GOMP_SPINCOUNT: ~10 ms here)
+// after a parallel region before they sleep. A run with fewer threads right
+// after one with more would share its cores with them (here a 3.3 ms
+// one-thread update took 6.0). Returns once the process burns no CPU while
+// this thread sleeps, i.e. the workers sleep too (after 1 s at most). The
+// windows are 10 ms: the kernel accounts other threads' CPU time at its
+// scheduler tick (4 ms here), so a shorter window can read 0 while they spin.
+void wait_for_sleeping_workers() {
+  for (int i = 0; i < 100; ++i) {
+    const double cpu0 = process_cpu_ms();
+    const auto t0 = Clock::now();
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (process_cpu_ms() - cpu0 < 0.2 * ms_between(t0, Clock::now())) return;
+  }
+}
 
 Summary summarize(std::vector<double> ms) {
   std::sort(ms.begin(), ms.end());
@@ -137,6 +154,10 @@ struct Row {
   Summary update, full;  // run_batch() with the cached template; set_template() + run_batch()
   Summary update_cpu;    // process CPU time of run()
   double frames_per_second = 0;  // search crops per second
+  // Latency rows: the throughput against the first thread count at the same
+  // batch, the median of the runs' paired ratios (1 for the base rows).
+  double speedup = 1;
+  int speedup_base_threads = 1;
   struct Layer {
     std::string name;
     Summary wall, cpu;
@@ -177,48 +198,86 @@ int run_bench(const Parsed& args) {
     for (const StageCost::Part& part : s.parts) stage_macs[part.name] = part.macs;
   }
 
-  std::vector<Row> rows;
-  for (int threads : thread_counts) {
-    for (int batch : batches) {
-      omp_set_num_threads(threads);
-      Row row;
-      row.mode = "latency";
-      row.threads = threads;
-      row.batch = batch;
-      auto net = model->create_network(batch);
-      const std::span<const float* const> crops(batch_crops.data(), static_cast<std::size_t>(batch));
-      for (int i = 0; i < warmup; ++i) {
-        net->set_template(z.data());
-        net->run_batch(crops);
-      }
-      std::vector<double> update_ms, full_ms, update_cpu_ms;
-      for (int i = 0; i < runs; ++i) {
-        const auto t0 = Clock::now();
-        net->set_template(z.data());
-        net->run_batch(crops);
-        const auto t1 = Clock::now();
-        const double c1 = process_cpu_ms();
-        net->run_batch(crops);
-        const double c2 = process_cpu_ms();
-        const auto t2 = Clock::now();
-        full_ms.push_back(ms_between(t0, t1));
-        update_ms.push_back(ms_between(t1, t2));
-        update_cpu_ms.push_back(c2 - c1);
-      }
-      row.update = summarize(update_ms);
-      row.update_cpu = summarize(update_cpu_ms);
-      row.full = summarize(full_ms);
-      row.frames_per_second = 1e3 * batch / row.update.median_ms;
-      LayerTimer timer;
-      for (int i = 0; i < runs; ++i) {
-        timer.start();
-        net->run_batch(crops, &timer);
-      }
-      for (std::size_t l = 0; l < timer.layers().size(); ++l)
-        row.layers.push_back({timer.layers()[l], summarize(timer.samples(l)), summarize(timer.cpu_samples(l))});
-      rows.push_back(std::move(row));
+  // One network per (thread count, batch), the rows' order. The runs are
+  // interleaved: run i times every configuration back to back, so a shared
+  // host that changes speed between seconds (spec/bench.md) moves all of
+  // them alike, and each run's ratio of two thread counts is measured
+  // seconds apart (the paired speedup below).
+  struct Config {
+    int threads, batch;
+    std::unique_ptr<Network> net;
+  };
+  std::vector<Config> configs;
+  for (int threads : thread_counts)
+    for (int batch : batches) configs.push_back({threads, batch, model->create_network(batch)});
+  auto crops_of = [&](const Config& cfg) {
+    return std::span<const float* const>(batch_crops.data(), static_cast<std::size_t>(cfg.batch));
+  };
+  for (Config& cfg : configs) {
+    omp_set_num_threads(cfg.threads);
+    for (int i = 0; i < warmup; ++i) {
+      cfg.net->set_template(z.data());
+      cfg.net->run_batch(crops_of(cfg));
     }
   }
+  const std::size_t n_configs = configs.size();
+  std::vector<std::vector<double>> update_ms(n_configs), full_ms(n_configs), update_cpu_ms(n_configs);
+  int previous_threads = 0;
+  auto use_threads = [&](int threads) {
+    if (threads < previous_threads) wait_for_sleeping_workers();
+    omp_set_num_threads(threads);
+    previous_threads = threads;
+  };
+  for (int i = 0; i < runs; ++i) {
+    for (std::size_t k = 0; k < n_configs; ++k) {
+      Config& cfg = configs[k];
+      use_threads(cfg.threads);
+      const auto t0 = Clock::now();
+      cfg.net->set_template(z.data());
+      cfg.net->run_batch(crops_of(cfg));
+      const auto t1 = Clock::now();
+      const double c1 = process_cpu_ms();
+      cfg.net->run_batch(crops_of(cfg));
+      const double c2 = process_cpu_ms();
+      const auto t2 = Clock::now();
+      full_ms[k].push_back(ms_between(t0, t1));
+      update_ms[k].push_back(ms_between(t1, t2));
+      update_cpu_ms[k].push_back(c2 - c1);
+    }
+  }
+  std::vector<LayerTimer> timers(n_configs);
+  for (int i = 0; i < runs; ++i) {
+    for (std::size_t k = 0; k < n_configs; ++k) {
+      use_threads(configs[k].threads);
+      timers[k].start();
+      configs[k].net->run_batch(crops_of(configs[k]), &timers[k]);
+    }
+  }
+  std::vector<Row> rows;
+  for (std::size_t k = 0; k < n_configs; ++k) {
+    Row row;
+    row.mode = "latency";
+    row.threads = configs[k].threads;
+    row.batch = configs[k].batch;
+    row.update = summarize(update_ms[k]);
+    row.update_cpu = summarize(update_cpu_ms[k]);
+    row.full = summarize(full_ms[k]);
+    row.frames_per_second = 1e3 * row.batch / row.update.median_ms;
+    // Against the first thread count at the same batch: the median of the
+    // runs' ratios, each from two updates timed back to back.
+    const std::size_t base = static_cast<std::size_t>(
+        std::find_if(configs.begin(), configs.end(), [&](const Config& other) { return other.batch == row.batch; }) -
+        configs.begin());
+    row.speedup_base_threads = configs[base].threads;
+    std::vector<double> ratios;
+    for (int i = 0; i < runs; ++i) ratios.push_back(update_ms[base][std::size_t(i)] / update_ms[k][std::size_t(i)]);
+    row.speedup = summarize(ratios).median_ms;
+    for (std::size_t l = 0; l < timers[k].layers().size(); ++l)
+      row.layers.push_back(
+          {timers[k].layers()[l], summarize(timers[k].samples(l)), summarize(timers[k].cpu_samples(l))});
+    rows.push_back(std::move(row));
+  }
+  configs.clear();  // the trackers below make their own networks
 
   if (trackers > 1 || duration > 0) {
     // T trackers share the model; each runs on one thread (its kernels single
@@ -285,12 +344,12 @@ int run_bench(const Parsed& args) {
                     ", \"min_ms\": %.5f, \"median_ms\": %.5f, \"max_ms\": %.5f, \"cpu_min_ms\": %.5f, "
                     "\"cpu_median_ms\": %.5f, \"full_median_ms\": %.5f, "
                     "\"macs_per_update\": %llu, \"gflops\": %.3f, \"frames_per_second\": %.3f, "
-                    "\"median_ms_per_crop\": %.5f",
+                    "\"median_ms_per_crop\": %.5f, \"speedup\": %.4f, \"speedup_base_threads\": %d",
                     r.update.min_ms, r.update.median_ms, r.update.max_ms, r.update_cpu.min_ms, r.update_cpu.median_ms,
                     r.full.median_ms,
                     static_cast<unsigned long long>(macs_update),
                     r.mode == "latency" ? gflops(macs_update * std::uint64_t(r.batch), r.update.median_ms) : 0.0,
-                    r.frames_per_second, r.update.median_ms / r.batch);
+                    r.frames_per_second, r.update.median_ms / r.batch, r.speedup, r.speedup_base_threads);
       j += buf;
       j += ", \"layers\": [";
       double total = 0;
@@ -335,6 +394,10 @@ int run_bench(const Parsed& args) {
                     r.threads, r.batch, runs, warmup, r.update.median_ms, r.update.min_ms, r.update.max_ms,
                     r.update.median_ms / r.batch, gflops(macs, r.update.median_ms), r.frames_per_second,
                     r.update_cpu.median_ms, r.update_cpu.min_ms, r.full.median_ms);
+      if (r.threads != r.speedup_base_threads)
+        std::printf("  %.2fx the throughput of %d thread(s) (median over the runs of the two updates' ratio, timed back "
+                    "to back)\n",
+                    r.speedup, r.speedup_base_threads);
       double total = 0;
       for (const Row::Layer& l : r.layers) total += l.wall.median_ms;
       std::printf("  %-22s %10s %10s %7s %9s\n", "layer", "median ms", "cpu ms", "share", "GFLOP/s");
@@ -369,11 +432,13 @@ const Command& bench_command() {
       "Time a model: latency of an update (the network on a search crop, template cached) and of\n"
       "template + update, a per-layer table (time between the network's layer checkpoints; blocks.i.ffn is\n"
       "a block's last FFN/MLP), a thread sweep, batches of search crops run at once (one template; the\n"
-      "row-wise layers see all crops' tokens), many trackers sharing one model, a sustained mode.\n"
+      "row-wise layers see all crops' tokens), many trackers sharing one model, a sustained mode. The sweep's\n"
+      "runs are interleaved (run i times every thread count and batch back to back), and each thread count\n"
+      "after the first reports its speedup as the median of those paired ratios.\n"
       "Pin single-thread runs: OMP_NUM_THREADS=1 taskset -c 0 efficienttrack bench ...",
       {{"--model", "M", "blob path, vittrack-zoo, or a config name (et-..., vit-...)", "vittrack-zoo"},
        {"--seed", "N", "seed of a config name's random weights", "0"},
-       {"--threads", "LIST", "thread counts to sweep, e.g. 1,2,4", "1"},
+       {"--threads", "LIST", "thread counts to sweep, e.g. 1,2,4 (runs interleaved; speedup against the first)", "1"},
        {"--batch", "LIST", "search crops per run, swept, e.g. 1,2,4,8 (the times are per batch)", "1"},
        {"--runs", "N", "timed runs (rounds with --trackers)", "50"},
        {"--warmup", "N", "untimed runs first", "5"},
