@@ -105,6 +105,23 @@ int main(int argc, char** argv) {
       rows.push_back({"linear " + std::to_string(M) + "x" + std::to_string(K) + "x" + std::to_string(N),
                       2.0 * M * K * N, time_it(runs, [&] { k.linear(s, x.p, packed.p, et::Activation::none, false, y.p); })});
     }
+    // The GA mixer's qkv: a grouped 1x1 conv over tokens (C = 256, H = 4
+    // groups of 64 -> 96: q and k 16 wide, v 64), run as the network runs it
+    // (net/layers.cpp run_linear): one strided linear per group.
+    {
+      const int C = 256, groups = 4, in = C / groups, out = 96, width = groups * out;
+      Buffer x(std::size_t(M) * C), w(std::size_t(width) * in), b(width), y(std::size_t(M) * width);
+      Buffer packed(groups * k.packed_linear_floats(out, in));
+      const std::size_t group_floats = k.packed_linear_floats(out, in);
+      for (int g = 0; g < groups; ++g)
+        k.pack_linear(w.p + std::size_t(g) * out * in, b.p + g * out, out, in, packed.p + g * group_floats);
+      const et::LinearShape s{M, in, out, C, width};
+      rows.push_back({"grouped linear 321x256x384 g4 (GA qkv)", 2.0 * M * in * out * groups, time_it(runs, [&] {
+                        for (int g = 0; g < groups; ++g)
+                          k.linear(s, x.p + g * in, packed.p + g * group_floats, et::Activation::none, false,
+                                   y.p + g * out);
+                      })});
+    }
     // One attention head: QK^T (321x32 @ 32x321), softmax, PV (321x321 @ 321x32).
     for (auto [dk, dv, keys] : std::vector<std::tuple<int, int, int>>{{32, 32, 321}, {64, 64, 321}, {48, 48, 320}, {16, 64, 320}}) {
       const int ld = 2 * dk + dv;
