@@ -317,6 +317,33 @@ TEST_CASE("kernels: layer norm, activations, sigmoid clip, add and transpose") {
   }
 }
 
+TEST_CASE("kernels: transpose in register blocks (8 x 8 x86, 4 x 4 NEON) and at the edges, bit for bit") {
+  // Rows and columns around both block sizes, the zoo's [48, 256] and
+  // [256, 48], plain and accumulating into y; y's guard floats untouched.
+  const KernelTable& ref = kernel_table(Isa::reference);
+  const std::vector<int> sizes = {1, 3, 4, 5, 7, 8, 9, 12, 16, 17, 20, 48, 256};
+  std::uint32_t seed = 1400;
+  for (Isa isa : simd_isas()) {
+    const KernelTable& fast = kernel_table(isa);
+    for (int rows : sizes)
+      for (int cols : sizes) {
+        if (rows * cols > 48 * 256) continue;
+        ++seed;
+        const auto x = test::random_values(std::size_t(rows) * cols, seed);
+        const auto y0 = test::random_values(std::size_t(rows) * cols + 2, seed + 1);
+        for (bool accumulate : {false, true}) {
+          INFO(std::string(isa_name(isa)), " ", rows, " x ", cols, " accumulate ", accumulate);
+          std::vector<float> yr = y0, yf = y0;
+          ref.transpose(x.data(), rows, cols, accumulate, yr.data() + 1);
+          fast.transpose(x.data(), rows, cols, accumulate, yf.data() + 1);
+          CHECK(yr == yf);
+          CHECK(yf.front() == y0.front());
+          CHECK(yf.back() == y0.back());
+        }
+      }
+  }
+}
+
 TEST_CASE("kernels: soft_argmax over odd maps, in place too") {
   // Maps around the vector widths (rows of 1, W-1, W, W+1, 2W+3 cells) and
   // the corner head's 16x16; logits up to ~N(0, 40^2), where most cells
