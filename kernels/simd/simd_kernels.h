@@ -969,8 +969,9 @@ struct SimdKernels {
   // table too; NEON: 4 x 4 with trn/zip), the edges and other ISAs element
   // by element. The zoo's two [48, 256] transposes per update: 9 us each
   // element by element, here 8 x 8 blocks.
-#if defined(__x86_64__)
-  static constexpr int kTransposeBlock = std::is_base_of_v<xsimd::avx2, Arch> ? 8 : 0;
+#if defined(__x86_64__)  // (xsimd's avx512f derives from generic, not from avx2: both named)
+  static constexpr int kTransposeBlock =
+      std::is_base_of_v<xsimd::avx2, Arch> || std::is_base_of_v<xsimd::avx512f, Arch> ? 8 : 0;
 #elif defined(__aarch64__)
   static constexpr int kTransposeBlock = std::is_base_of_v<xsimd::neon64, Arch> ? 4 : 0;
 #else
@@ -1077,7 +1078,7 @@ struct SimdKernels {
   // The three channels of pixels [0, kRgbStep) as floats (exact: bytes).
   static void load_rgb_channels(const std::uint8_t* rgb, Batch channels[3][kRgbStep / W]) {
 #if defined(__x86_64__)
-    if constexpr (std::is_base_of_v<xsimd::avx2, Arch>) {
+    if constexpr (std::is_base_of_v<xsimd::avx2, Arch> || std::is_base_of_v<xsimd::avx512f, Arch>) {
       static constexpr RgbShuffle kShuffle;
       __m128i loads[RgbShuffle::kLoads];
       for (int j = 0; j < RgbShuffle::kLoads; ++j)
