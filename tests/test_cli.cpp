@@ -17,8 +17,9 @@ struct Result {
   std::string out;  // stdout and stderr together
 };
 
-Result cli(const std::string& args) {
-  const std::string command = std::string("'") + ET_TEST_CLI + "' " + args + " 2>&1";
+// env: assignments put before the command, e.g. "OMP_WAIT_POLICY=active".
+Result cli(const std::string& args, const std::string& env = "") {
+  const std::string command = env + (env.empty() ? "" : " ") + "'" + ET_TEST_CLI + "' " + args + " 2>&1";
   Result r;
   std::FILE* pipe = popen(command.c_str(), "r");
   REQUIRE(pipe != nullptr);
@@ -172,6 +173,24 @@ TEST_CASE("cli: bench --json rows carry the fields other tools read") {
     REQUIRE(rate != std::string::npos);
     CHECK((std::stod(r.out.substr(rate + 10)) > 0) == (std::string(layer) != "norm"));
   }
+}
+
+TEST_CASE("cli: bench waits for spinning OpenMP workers before a run with fewer threads, or says it cannot") {
+  // By default libgomp's workers go to sleep: the sweep 2,1 runs without a
+  // word. With OMP_WAIT_POLICY=active they never do: one warning, once,
+  // and the sweep still completes.
+  const std::string sweep = "bench --model et-c16-d1-af-bn-conv2x2-center --runs 3 --warmup 0 --threads 2,1";
+  const std::string warning = "warning: the OpenMP workers keep spinning between runs";
+  const Result quiet = cli(sweep);
+  INFO(quiet.out);
+  CHECK(quiet.status == 0);
+  CHECK(quiet.out.find(warning) == std::string::npos);
+  const Result active = cli(sweep, "OMP_WAIT_POLICY=active");
+  INFO(active.out);
+  CHECK(active.status == 0);
+  CHECK(active.out.find(warning) != std::string::npos);
+  CHECK(active.out.find(warning) == active.out.rfind(warning));
+  CHECK(active.out.find("x the throughput of 2 thread(s)") != std::string::npos);
 }
 
 TEST_CASE("cli: bench --batch gives a row per batch size, its rates per crop") {

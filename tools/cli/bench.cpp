@@ -52,17 +52,19 @@ double thread_cpu_ms() { return cpu_ms(CLOCK_THREAD_CPUTIME_ID); }
 // libgomp's idle workers spin for a while (GOMP_SPINCOUNT: ~10 ms here)
 // after a parallel region before they sleep. A run with fewer threads right
 // after one with more would share its cores with them (here a 3.3 ms
-// one-thread update took 6.0). Returns once the process burns no CPU while
-// this thread sleeps, i.e. the workers sleep too (after 1 s at most). The
-// windows are 10 ms: the kernel accounts other threads' CPU time at its
-// scheduler tick (4 ms here), so a shorter window can read 0 while they spin.
-void wait_for_sleeping_workers() {
+// one-thread update took 6.0). Returns true once the process burns no CPU
+// while this thread sleeps, i.e. the workers sleep too; false after 1 s
+// (they never do: OMP_WAIT_POLICY=active). The windows are 10 ms: the
+// kernel accounts other threads' CPU time at its scheduler tick (4 ms
+// here), so a shorter window can read 0 while they spin.
+bool wait_for_sleeping_workers() {
   for (int i = 0; i < 100; ++i) {
     const double cpu0 = process_cpu_ms();
     const auto t0 = Clock::now();
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    if (process_cpu_ms() - cpu0 < 0.2 * ms_between(t0, Clock::now())) return;
+    if (process_cpu_ms() - cpu0 < 0.2 * ms_between(t0, Clock::now())) return true;
   }
+  return false;
 }
 
 Summary summarize(std::vector<double> ms) {
@@ -223,8 +225,14 @@ int run_bench(const Parsed& args) {
   const std::size_t n_configs = configs.size();
   std::vector<std::vector<double>> update_ms(n_configs), full_ms(n_configs), update_cpu_ms(n_configs);
   int previous_threads = 0;
+  bool workers_sleep = true;
   auto use_threads = [&](int threads) {
-    if (threads < previous_threads) wait_for_sleeping_workers();
+    if (threads < previous_threads && workers_sleep && !wait_for_sleeping_workers()) {
+      workers_sleep = false;  // waiting again would only add a second per run
+      std::fprintf(stderr,
+                   "efficienttrack bench: warning: the OpenMP workers keep spinning between runs "
+                   "(OMP_WAIT_POLICY=active?); the runs with fewer threads share cores with them\n");
+    }
     omp_set_num_threads(threads);
     previous_threads = threads;
   };
