@@ -105,6 +105,20 @@ int main(int argc, char** argv) {
       rows.push_back({"linear " + std::to_string(M) + "x" + std::to_string(K) + "x" + std::to_string(N),
                       2.0 * M * K * N, time_it(runs, [&] { k.linear(s, x.p, packed.p, et::Activation::none, false, y.p); })});
     }
+    // The GEMM's ceiling on this core: two 6 x 16 micro-tiles of K = 256
+    // whose A (12 KiB) and packed B (16 KiB) stay in L1, 200 calls a run
+    // (its ms are for all 200). The tracker-shaped rows above fall short of
+    // it by their memory traffic and per-tile work (epilogue, partial tiles).
+    {
+      const int tile_rows = 12, K = 256, N = 16, calls = 200;
+      Buffer x(std::size_t(tile_rows) * K), w(std::size_t(N) * K), b(N), y(std::size_t(tile_rows) * N);
+      Buffer packed(k.packed_linear_floats(N, K));
+      k.pack_linear(w.p, b.p, N, K, packed.p);
+      const et::LinearShape s{tile_rows, K, N, K, N};
+      rows.push_back({"GEMM ceiling: 12x256x16 in L1", 2.0 * tile_rows * K * N * calls, time_it(runs, [&] {
+                         for (int i = 0; i < calls; ++i) k.linear(s, x.p, packed.p, et::Activation::none, false, y.p);
+                       })});
+    }
     // The GA mixer's qkv: a grouped 1x1 conv over tokens (C = 256, H = 4
     // groups of 64 -> 96: q and k 16 wide, v 64), run as the network runs it
     // (net/layers.cpp run_linear): one strided linear per group.
@@ -116,7 +130,7 @@ int main(int argc, char** argv) {
       for (int g = 0; g < groups; ++g)
         k.pack_linear(w.p + std::size_t(g) * out * in, b.p + g * out, out, in, packed.p + g * group_floats);
       const et::LinearShape s{M, in, out, C, width};
-      rows.push_back({"grouped linear 321x256x384 g4 (GA qkv)", 2.0 * M * in * out * groups, time_it(runs, [&] {
+      rows.push_back({"GA qkv 321x256x384, 4 groups", 2.0 * M * in * out * groups, time_it(runs, [&] {
                         for (int g = 0; g < groups; ++g)
                           k.linear(s, x.p + g * in, packed.p + g * group_floats, et::Activation::none, false,
                                    y.p + g * out);
