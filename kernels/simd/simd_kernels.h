@@ -49,14 +49,6 @@ struct SimdKernels {
     const float* row_bias = nullptr;     // [m]
     Activation act = Activation::none;
     bool accumulate = false;             // C += result (residual); not with an activation
-    // C's rows have room for whole NR-column tiles (the columns past n
-    // receive the zero-padded B columns' products): no partial-tile stores.
-    bool whole_tiles = false;
-    // K summed in one pass (attention's query blocks: with one or two row
-    // blocks a B slice is read once or twice, which would not repay the
-    // partial sums' round trip through C). Set by the caller, never chosen
-    // from m: a row's result must not depend on how many rows run with it.
-    bool whole_k = false;
   };
 
   // What one pass over a block of K does at the end of a tile: add what C
@@ -68,10 +60,6 @@ struct SimdKernels {
     Activation act;            // last K block only
     bool add_before;
     bool add_after;
-
-    bool plain() const {
-      return column_bias == nullptr && row_bias == nullptr && act == Activation::none && !add_before && !add_after;
-    }
   };
 
   static int panels(int n) { return (n + NR - 1) / NR; }
@@ -232,8 +220,8 @@ struct SimdKernels {
   // vector, runs over the whole tile in lock step instead (four vectors at a
   // time: about twice the throughput of one chain).
   template <int ROWS>
-  static void store_tile(const Batch (&acc0)[ROWS], const Batch (&acc1)[ROWS], float* c, int ldc, int cols, int row0,
-                         int col0, const TileEpilogue& tile_ep) {
+  [[gnu::noinline]] static void store_tile(const Batch (&acc0)[ROWS], const Batch (&acc1)[ROWS], float* c, int ldc,
+                                           int cols, int row0, int col0, const TileEpilogue& tile_ep) {
     // A copy: stores through C may alias anything (xsimd stores go through
     // may_alias types), so fields read through the reference were reloaded
     // for every row.
@@ -257,23 +245,39 @@ struct SimdKernels {
     }
   }
 
-  // A conv tile's usual epilogue inline, the accumulators still in
-  // registers: a whole tile, the per-channel bias, then ReLU or nothing, C
-  // written, not read. The same operations in the same order as store_tile,
-  // which takes the accumulators through memory and costs a call: 16% of
-  // the zoo's first conv (3 -> 6 channels, K = 27 per tile). Returns false,
-  // having done nothing, for any other epilogue.
+  // The usual epilogues inline, the accumulators still in registers: a
+  // whole tile, C added first (the partial sums of earlier K blocks, a
+  // residual with no activation) or not, the biases, then ReLU or nothing.
+  // The same operations in the same order as store_tile, which takes the
+  // accumulators through memory and costs a call (16% of the zoo's first
+  // conv, K = 27 per tile; 3-9% of the linears) and stays out of line for
+  // the rest (GELU, a residual after the activation, partial tiles):
+  // inlined, its GELU path made fc1's tiles slower. Returns false, having
+  // done nothing, for those.
   template <int ROWS>
-  static bool store_conv_tile_inline(const Batch (&acc0)[ROWS], const Batch (&acc1)[ROWS], float* c, int ldc,
-                                     int cols, int row0, const TileEpilogue& ep) {
-    if (cols != NR || ep.add_before || ep.add_after || ep.column_bias != nullptr ||
-        (ep.act != Activation::none && ep.act != Activation::relu))
-      return false;
+  static bool store_tile_inline(const Batch (&acc0)[ROWS], const Batch (&acc1)[ROWS], float* c, int ldc, int cols,
+                                int row0, int col0, const TileEpilogue& ep) {
+    if (cols != NR || ep.add_after || (ep.act != Activation::none && ep.act != Activation::relu)) return false;
+    const float* column_bias = ep.column_bias;
     const float* row_bias = ep.row_bias;
-    const bool relu = ep.act == Activation::relu;
+    const bool add_before = ep.add_before, relu = ep.act == Activation::relu;
+    Batch bias0(0.0f), bias1(0.0f);
+    if (column_bias != nullptr) {
+      bias0 = Batch::load_aligned(column_bias + col0);
+      bias1 = Batch::load_aligned(column_bias + col0 + W);
+    }
 #pragma GCC unroll 8
     for (int r = 0; r < ROWS; ++r) {
+      float* cr = c + std::size_t(r) * ldc;
       Batch v0 = acc0[r], v1 = acc1[r];
+      if (add_before) {
+        v0 += Batch::load_unaligned(cr);
+        v1 += Batch::load_unaligned(cr + W);
+      }
+      if (column_bias != nullptr) {
+        v0 += bias0;
+        v1 += bias1;
+      }
       if (row_bias != nullptr) {
         const Batch bias(row_bias[row0 + r]);
         v0 += bias;
@@ -283,8 +287,8 @@ struct SimdKernels {
         v0 = xsimd::max(v0, Batch(0.0f));
         v1 = xsimd::max(v1, Batch(0.0f));
       }
-      v0.store_unaligned(c + std::size_t(r) * ldc);
-      v1.store_unaligned(c + std::size_t(r) * ldc + W);
+      v0.store_unaligned(cr);
+      v1.store_unaligned(cr + W);
     }
     return true;
   }
@@ -343,11 +347,10 @@ struct SimdKernels {
     }
   }
 
-  // C[ROWS, cols] (+)= A[ROWS, k] * panel[k, NR]; cols <= NR.
+  // acc = A[ROWS, k] * panel[k, NR]: the micro-kernel, 12 accumulators.
   template <int ROWS>
-  static void tile(int k, const float* a, int lda, const float* panel, float* c, int ldc, int cols, int row0,
-                   int col0, const TileEpilogue& ep) {
-    Batch acc0[ROWS], acc1[ROWS];
+  [[gnu::always_inline]] static void accumulate_tile(int k, const float* a, int lda, const float* panel,
+                                                     Batch (&acc0)[ROWS], Batch (&acc1)[ROWS]) {
 #pragma GCC unroll 8
     for (int r = 0; r < ROWS; ++r) acc0[r] = acc1[r] = Batch(0.0f);
     for (int p = 0; p < k; ++p) {
@@ -360,14 +363,15 @@ struct SimdKernels {
         acc1[r] = xsimd::fma(av, b1, acc1[r]);
       }
     }
-    if (ep.plain() && cols == NR) {  // attention products: nothing to add, whole tile
-#pragma GCC unroll 8
-      for (int r = 0; r < ROWS; ++r) {
-        acc0[r].store_unaligned(c + std::size_t(r) * ldc);
-        acc1[r].store_unaligned(c + std::size_t(r) * ldc + W);
-      }
-      return;
-    }
+  }
+
+  // C[ROWS, cols] (+)= A[ROWS, k] * panel[k, NR] and the epilogue; cols <= NR.
+  template <int ROWS>
+  static void tile(int k, const float* a, int lda, const float* panel, float* c, int ldc, int cols, int row0,
+                   int col0, const TileEpilogue& ep) {
+    Batch acc0[ROWS], acc1[ROWS];
+    accumulate_tile<ROWS>(k, a, lda, panel, acc0, acc1);
+    if (store_tile_inline<ROWS>(acc0, acc1, c, ldc, cols, row0, col0, ep)) return;
     store_tile<ROWS>(acc0, acc1, c, ldc, cols, row0, col0, ep);
   }
 
@@ -378,6 +382,52 @@ struct SimdKernels {
       if (rows < ROWS) return tile_rows<ROWS - 1>(rows, k, a, lda, panel, c, ldc, cols, row0, col0, ep);
     }
     tile<ROWS>(k, a, lda, panel, c, ldc, cols, row0, col0, ep);
+  }
+
+  // Attention's products: C[ROWS, cols] = A[ROWS, k] * panel[k, NR], no
+  // epilogue, whole K. Their own tile, inlined whole into product(): a
+  // tile shared with the linears' epilogues was a call there, 4-7% of a
+  // head (K = 16-64 per score tile).
+  template <int ROWS>
+  [[gnu::always_inline]] static void product_tile(int k, const float* a, int lda, const float* panel, float* c,
+                                                  int ldc, int cols) {
+    Batch acc0[ROWS], acc1[ROWS];
+    accumulate_tile<ROWS>(k, a, lda, panel, acc0, acc1);
+#pragma GCC unroll 8
+    for (int r = 0; r < ROWS; ++r) {
+      float* cr = c + std::size_t(r) * ldc;
+      if (cols == NR) {
+        acc0[r].store_unaligned(cr);
+        acc1[r].store_unaligned(cr + W);
+      } else {
+        alignas(64) float buffer[NR];
+        acc0[r].store_aligned(buffer);
+        acc1[r].store_aligned(buffer + W);
+        std::copy(buffer, buffer + cols, cr);
+      }
+    }
+  }
+
+  template <int ROWS>
+  [[gnu::always_inline]] static void product_tile_rows(int rows, int k, const float* a, int lda, const float* panel,
+                                                       float* c, int ldc, int cols) {
+    if constexpr (ROWS > 1) {
+      if (rows < ROWS) return product_tile_rows<ROWS - 1>(rows, k, a, lda, panel, c, ldc, cols);
+    }
+    product_tile<ROWS>(k, a, lda, panel, c, ldc, cols);
+  }
+
+  // C[m, n] = A[m, k] * B[k, n], B packed, serially, K whole (a query
+  // block's one or two row blocks read a B slice once or twice: partial
+  // sums through C would not repay). Columns [n, stored) of C's rows
+  // receive the zero-padded B columns' products, so the scores' padded
+  // rows take whole tiles.
+  static void product(int m, int n, int k, const float* a, int lda, const float* packed_b, float* c, int ldc,
+                      int stored) {
+    for (int j = 0; j < panels(n); ++j)
+      for (int i = 0; i < m; i += MR)
+        product_tile_rows<MR>(std::min(MR, m - i), k, a + std::size_t(i) * lda, lda, packed_b + std::size_t(j) * k * NR,
+                              c + std::size_t(i) * ldc + j * NR, ldc, std::min(NR, stored - j * NR));
   }
 
   // Runs body(t) for t in [0, count), shared out among the OpenMP threads
@@ -410,20 +460,20 @@ struct SimdKernels {
   }
 
   // C[m, n] (+)= A[m, k] * B[k, n] with B packed by pack_b_*. K is cut into
-  // kKBlock slices (partial sums pass through C) unless ep.whole_k; within a
-  // slice the tiles (panel, row block) are independent and shared out among
-  // threads when `allow_parallel` and the product is large. The order of the
-  // K slices is fixed and never depends on m, so a row's result depends
-  // neither on threads nor on the rows run with it (a batch of crops).
+  // kKBlock slices (partial sums pass through C); within a slice the tiles
+  // (panel, row block) are independent and shared out among threads when
+  // the product is large. The order of the K slices is fixed and never
+  // depends on m, so a row's result depends neither on threads nor on the
+  // rows run with it (a batch of crops).
   static void gemm(int m, int n, int k, const float* a, int lda, const float* packed_b, float* c, int ldc,
-                   const Epilogue& ep, bool allow_parallel = true) {
+                   const Epilogue& ep) {
     const int row_blocks = (m + MR - 1) / MR;
     const int tiles = panels(n) * row_blocks;
     // A residual added after an activation needs the whole sum first: keep K
     // whole then.
     const bool residual_after_act = ep.accumulate && ep.act != Activation::none;
-    const int k_block = (residual_after_act || ep.whole_k) ? k : kKBlock;
-    const bool parallel = allow_parallel && tiles > 1 && std::size_t(m) * n * k > 200000;
+    const int k_block = residual_after_act ? k : kKBlock;
+    const bool parallel = tiles > 1 && std::size_t(m) * n * k > 200000;
     for (int k0 = 0; k0 < k; k0 += k_block) {
       const int kc = std::min(k_block, k - k0);
       const bool last = k0 + kc == k;
@@ -432,7 +482,7 @@ struct SimdKernels {
                                  residual_after_act};
       for_each_tile_2d(panels(n), row_blocks, parallel, [&](int j, int row_block) {
         const int i = row_block * MR;
-        const int cols = ep.whole_tiles ? NR : std::min(NR, n - j * NR);
+        const int cols = std::min(NR, n - j * NR);
         tile_rows<MR>(std::min(MR, m - i), kc, a + std::size_t(i) * lda + k0, lda,
                       packed_b + (std::size_t(j) * k + k0) * NR, c + std::size_t(i) * ldc + j * NR, ldc, cols, i,
                       j * NR, tile_ep);
@@ -711,7 +761,7 @@ struct SimdKernels {
         }
       }
     }
-    if (store_conv_tile_inline<ROWS>(acc0, acc1, c, ldc, cols, row0, ep)) return;
+    if (store_tile_inline<ROWS>(acc0, acc1, c, ldc, cols, row0, 0, ep)) return;
     store_tile<ROWS>(acc0, acc1, c, ldc, cols, row0, 0, ep);
   }
 
@@ -834,22 +884,16 @@ struct SimdKernels {
     const int lds = panels(s.keys) * NR;
     pack_b_nk(k, s.ldk, s.key_dim, s.keys, packed_k);
     pack_b_kn(v, s.ldv, s.keys, s.value_dim, packed_v);
-    Epilogue scores_ep;  // QK^T
-    scores_ep.whole_tiles = true;
-    scores_ep.whole_k = true;
-    Epilogue values_ep;  // P V
-    values_ep.whole_k = true;
     const int blocks = (s.queries + kQueryBlock - 1) / kQueryBlock;
     const bool parallel = blocks > 1 && std::size_t(s.queries) * s.keys * (s.key_dim + s.value_dim) > 200000;
     for_each_tile(blocks, parallel, [&](int b) {
       const int q0 = b * kQueryBlock, rows = std::min(kQueryBlock, s.queries - q0);
       float* block_scores = scores + std::size_t(q0) * lds;
-      gemm(rows, s.keys, s.key_dim, q + std::size_t(q0) * s.ldq, s.ldq, packed_k, block_scores, lds, scores_ep,
-           false);
+      product(rows, s.keys, s.key_dim, q + std::size_t(q0) * s.ldq, s.ldq, packed_k, block_scores, lds, lds);
       float inverse_sum[kQueryBlock];
       for (int r = 0; r < rows; ++r) inverse_sum[r] = softmax_exp_row(block_scores + std::size_t(r) * lds, s.keys, s.scale);
       float* block_out = out + std::size_t(q0) * s.ldo;
-      gemm(rows, s.value_dim, s.keys, block_scores, lds, packed_v, block_out, s.ldo, values_ep, false);
+      product(rows, s.value_dim, s.keys, block_scores, lds, packed_v, block_out, s.ldo, s.value_dim);
       for (int r = 0; r < rows; ++r) scale(block_out + std::size_t(r) * s.ldo, s.value_dim, inverse_sum[r]);
     });
   }
