@@ -177,8 +177,11 @@ TEST_CASE("cli: bench --json rows carry the fields other tools read") {
 
 TEST_CASE("cli: bench waits for spinning OpenMP workers before a run with fewer threads, or says it cannot") {
   // By default libgomp's workers go to sleep: the sweep 2,1 runs without a
-  // word. With OMP_WAIT_POLICY=active they never do: one warning, once,
-  // and the sweep still completes.
+  // word. With OMP_WAIT_POLICY=active they never do: the sweep still
+  // completes, with one warning at most. (Not that it warns: on a loaded
+  // machine a spinning worker can be charged no CPU time in a 10 ms window,
+  // which the kernel accounts at its tick, and pass for asleep; that only
+  // cuts a wait short.)
   const std::string sweep = "bench --model et-c16-d1-af-bn-conv2x2-center --runs 3 --warmup 0 --threads 2,1";
   const std::string warning = "warning: the OpenMP workers keep spinning between runs";
   const Result quiet = cli(sweep);
@@ -188,7 +191,6 @@ TEST_CASE("cli: bench waits for spinning OpenMP workers before a run with fewer 
   const Result active = cli(sweep, "OMP_WAIT_POLICY=active");
   INFO(active.out);
   CHECK(active.status == 0);
-  CHECK(active.out.find(warning) != std::string::npos);
   CHECK(active.out.find(warning) == active.out.rfind(warning));
   CHECK(active.out.find("x the throughput of 2 thread(s)") != std::string::npos);
 }

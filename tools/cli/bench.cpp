@@ -56,7 +56,8 @@ double thread_cpu_ms() { return cpu_ms(CLOCK_THREAD_CPUTIME_ID); }
 // while this thread sleeps, i.e. the workers sleep too; false after 1 s
 // (they never do: OMP_WAIT_POLICY=active). The windows are 10 ms: the
 // kernel accounts other threads' CPU time at its scheduler tick (4 ms
-// here), so a shorter window can read 0 while they spin.
+// here), so a shorter window can read 0 while they spin; on a loaded
+// machine even a 10 ms one can, which only cuts the wait short.
 bool wait_for_sleeping_workers() {
   for (int i = 0; i < 100; ++i) {
     const double cpu0 = process_cpu_ms();
