@@ -250,7 +250,7 @@ struct SimdKernels {
   // residual with no activation) or not, the biases, then ReLU or nothing.
   // The same operations in the same order as store_tile, which takes the
   // accumulators through memory and costs a call (16% of the zoo's first
-  // conv, K = 27 per tile; 3-9% of the linears) and stays out of line for
+  // conv, K = 27 per tile; up to 7% of a linear) and stays out of line for
   // the rest (GELU, a residual after the activation, partial tiles):
   // inlined, its GELU path made fc1's tiles slower. Returns false, having
   // done nothing, for those.
