@@ -216,15 +216,6 @@ int run_bench(const Parsed& args) {
   auto crops_of = [&](const Config& cfg) {
     return std::span<const float* const>(batch_crops.data(), static_cast<std::size_t>(cfg.batch));
   };
-  for (Config& cfg : configs) {
-    omp_set_num_threads(cfg.threads);
-    for (int i = 0; i < warmup; ++i) {
-      cfg.net->set_template(z.data());
-      cfg.net->run_batch(crops_of(cfg));
-    }
-  }
-  const std::size_t n_configs = configs.size();
-  std::vector<std::vector<double>> update_ms(n_configs), full_ms(n_configs), update_cpu_ms(n_configs);
   int previous_threads = 0;
   bool workers_sleep = true;
   auto use_threads = [&](int threads) {
@@ -237,6 +228,15 @@ int run_bench(const Parsed& args) {
     omp_set_num_threads(threads);
     previous_threads = threads;
   };
+  for (Config& cfg : configs) {  // warm-up; through use_threads too, so the first timed run waits if it must
+    use_threads(cfg.threads);
+    for (int i = 0; i < warmup; ++i) {
+      cfg.net->set_template(z.data());
+      cfg.net->run_batch(crops_of(cfg));
+    }
+  }
+  const std::size_t n_configs = configs.size();
+  std::vector<std::vector<double>> update_ms(n_configs), full_ms(n_configs), update_cpu_ms(n_configs);
   for (int i = 0; i < runs; ++i) {
     for (std::size_t k = 0; k < n_configs; ++k) {
       Config& cfg = configs[k];
