@@ -146,26 +146,29 @@ int main(int argc, char** argv) {
                       2.0 * keys * keys * (dk + dv),
                       time_it(runs, [&] { k.attention(s, qkv.p, qkv.p + dk, qkv.p + 2 * dk, out.p, scratch.p); })});
     }
-    // Convolutions of the stems and heads.
-    struct ConvCase { const char* name; et::Conv2dShape s; };
-    for (const ConvCase& c : {ConvCase{"conv3x3 s2 3->6 256px", {3, 256, 256, 6, 3, 2, 1, 1}},
-                              ConvCase{"conv3x3 s2 6->12 128px", {6, 128, 128, 12, 3, 2, 1, 1}},
-                              ConvCase{"conv3x3 s2 12->24 64px", {12, 64, 64, 24, 3, 2, 1, 1}},
-                              ConvCase{"conv3x3 s2 24->48 32px", {24, 32, 32, 48, 3, 2, 1, 1}},
-                              ConvCase{"conv3x3 s1 48->48 16px", {48, 16, 16, 48, 3, 1, 1, 1}},
-                              ConvCase{"conv3x3 s1 24->12 16px", {24, 16, 16, 12, 3, 1, 1, 1}},
-                              ConvCase{"conv3x3 s1 48->32 16px", {48, 16, 16, 32, 3, 1, 1, 1}},
-                              ConvCase{"conv3x3 s2 32->64 128px", {32, 128, 128, 64, 3, 2, 1, 1}},
-                              ConvCase{"conv3x3 s2 128->256 32px", {128, 32, 32, 256, 3, 2, 1, 1}},
-                              ConvCase{"conv3x3 s1 256->256 16px", {256, 16, 16, 256, 3, 1, 1, 1}},
-                              ConvCase{"conv3x3 s1 256->128 16px", {256, 16, 16, 128, 3, 1, 1, 1}},
-                              ConvCase{"conv16x16 s16 3->256 256px", {3, 256, 256, 256, 16, 16, 0, 1}}}) {
+    // Convolutions of the stems and heads, with the activation each has in
+    // its model (stems: HardSwish after every stage but the last; heads'
+    // towers: ReLU): the epilogue is part of a narrow conv's cost.
+    using et::Activation;
+    struct ConvCase { const char* name; et::Conv2dShape s; Activation act; };
+    for (const ConvCase& c : {ConvCase{"conv3x3 s2 3->6 256px hswish", {3, 256, 256, 6, 3, 2, 1, 1}, Activation::hardswish},
+                              ConvCase{"conv3x3 s2 6->12 128px hswish", {6, 128, 128, 12, 3, 2, 1, 1}, Activation::hardswish},
+                              ConvCase{"conv3x3 s2 12->24 64px hswish", {12, 64, 64, 24, 3, 2, 1, 1}, Activation::hardswish},
+                              ConvCase{"conv3x3 s2 24->48 32px", {24, 32, 32, 48, 3, 2, 1, 1}, Activation::none},
+                              ConvCase{"conv3x3 s1 48->48 16px relu", {48, 16, 16, 48, 3, 1, 1, 1}, Activation::relu},
+                              ConvCase{"conv3x3 s1 24->12 16px relu", {24, 16, 16, 12, 3, 1, 1, 1}, Activation::relu},
+                              ConvCase{"conv3x3 s1 48->32 16px relu", {48, 16, 16, 32, 3, 1, 1, 1}, Activation::relu},
+                              ConvCase{"conv3x3 s2 32->64 128px hswish", {32, 128, 128, 64, 3, 2, 1, 1}, Activation::hardswish},
+                              ConvCase{"conv3x3 s2 128->256 32px", {128, 32, 32, 256, 3, 2, 1, 1}, Activation::none},
+                              ConvCase{"conv3x3 s1 256->256 16px relu", {256, 16, 16, 256, 3, 1, 1, 1}, Activation::relu},
+                              ConvCase{"conv3x3 s1 256->128 16px relu", {256, 16, 16, 128, 3, 1, 1, 1}, Activation::relu},
+                              ConvCase{"conv16x16 s16 3->256 256px", {3, 256, 256, 256, 16, 16, 0, 1}, Activation::none}}) {
       const auto& s = c.s;
       Buffer x(std::size_t(s.in_channels) * s.in_height * s.in_width),
           w(std::size_t(s.out_channels) * s.in_channels * s.kernel * s.kernel), b(s.out_channels),
           y(std::size_t(s.out_channels) * s.out_height() * s.out_width()), scratch(k.conv2d_scratch_floats(s) + 16);
       rows.push_back({c.name, 2.0 * s.out_channels * s.out_height() * s.out_width() * s.in_channels * s.kernel * s.kernel,
-                      time_it(runs, [&] { k.conv2d(s, x.p, w.p, b.p, et::Activation::none, y.p, scratch.p); })});
+                      time_it(runs, [&] { k.conv2d(s, x.p, w.p, b.p, c.act, y.p, scratch.p); })});
     }
 
     const bool one_thread = omp_get_max_threads() == 1;

@@ -119,10 +119,13 @@ struct SimdKernels {
       case Activation::gelu_erf: return gelu_erf_in_groups<N>(v);
       case Activation::hardswish:
 #pragma GCC unroll 16
-        for (int i = 0; i < N; ++i)
-          v[i] = v[i] * xsimd::min(xsimd::max(v[i] + Batch(3.0f), Batch(0.0f)), Batch(6.0f)) * Batch(1.0f / 6.0f);
+        for (int i = 0; i < N; ++i) v[i] = hardswish(v[i]);
         return;
     }
+  }
+
+  static Batch hardswish(Batch v) {
+    return v * xsimd::min(xsimd::max(v + Batch(3.0f), Batch(0.0f)), Batch(6.0f)) * Batch(1.0f / 6.0f);
   }
 
   template <int N>
@@ -247,7 +250,8 @@ struct SimdKernels {
 
   // The usual epilogues inline, the accumulators still in registers: a
   // whole tile, C added first (the partial sums of earlier K blocks, a
-  // residual with no activation) or not, the biases, then ReLU or nothing.
+  // residual with no activation) or not, the biases, then ReLU, HardSwish
+  // or nothing.
   // The same operations in the same order as store_tile, which takes the
   // accumulators through memory and costs a call (16% of the zoo's first
   // conv, K = 27 per tile; up to 7% of a linear) and stays out of line for
@@ -257,10 +261,11 @@ struct SimdKernels {
   template <int ROWS>
   static bool store_tile_inline(const Batch (&acc0)[ROWS], const Batch (&acc1)[ROWS], float* c, int ldc, int cols,
                                 int row0, int col0, const TileEpilogue& ep) {
-    if (cols != NR || ep.add_after || (ep.act != Activation::none && ep.act != Activation::relu)) return false;
+    if (cols != NR || ep.add_after || ep.act == Activation::gelu_erf) return false;
     const float* column_bias = ep.column_bias;
     const float* row_bias = ep.row_bias;
-    const bool add_before = ep.add_before, relu = ep.act == Activation::relu;
+    const bool add_before = ep.add_before;
+    const Activation act = ep.act;
     Batch bias0(0.0f), bias1(0.0f);
     if (column_bias != nullptr) {
       bias0 = Batch::load_aligned(column_bias + col0);
@@ -283,9 +288,12 @@ struct SimdKernels {
         v0 += bias;
         v1 += bias;
       }
-      if (relu) {
+      if (act == Activation::relu) {
         v0 = xsimd::max(v0, Batch(0.0f));
         v1 = xsimd::max(v1, Batch(0.0f));
+      } else if (act == Activation::hardswish) {
+        v0 = hardswish(v0);
+        v1 = hardswish(v1);
       }
       v0.store_unaligned(cr);
       v1.store_unaligned(cr + W);
