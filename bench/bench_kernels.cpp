@@ -162,6 +162,10 @@ int main(int argc, char** argv) {
                               ConvCase{"conv3x3 s2 128->256 32px", {128, 32, 32, 256, 3, 2, 1, 1}, Activation::none},
                               ConvCase{"conv3x3 s1 256->256 16px relu", {256, 16, 16, 256, 3, 1, 1, 1}, Activation::relu},
                               ConvCase{"conv3x3 s1 256->128 16px relu", {256, 16, 16, 128, 3, 1, 1, 1}, Activation::relu},
+                              ConvCase{"conv2x2 s2 3->32 256px hswish", {3, 256, 256, 32, 2, 2, 0, 1}, Activation::hardswish},
+                              ConvCase{"conv2x2 s2 32->64 128px hswish", {32, 128, 128, 64, 2, 2, 0, 1}, Activation::hardswish},
+                              ConvCase{"conv2x2 s2 64->128 64px hswish", {64, 64, 64, 128, 2, 2, 0, 1}, Activation::hardswish},
+                              ConvCase{"conv2x2 s2 128->256 32px", {128, 32, 32, 256, 2, 2, 0, 1}, Activation::none},
                               ConvCase{"conv16x16 s16 3->256 256px", {3, 256, 256, 256, 16, 16, 0, 1}, Activation::none}}) {
       const auto& s = c.s;
       Buffer x(std::size_t(s.in_channels) * s.in_height * s.in_width),
