@@ -64,7 +64,7 @@ TEST_CASE("kernels: linear with bias, activations, residual accumulate and strid
   for (Isa isa : simd_isas()) {
     const KernelTable& fast = kernel_table(isa);
     std::vector<int> in_sizes = kOddSizes;
-    in_sizes.insert(in_sizes.end(), {129, 257, 600});  // past the K blocking of every ISA
+    in_sizes.insert(in_sizes.end(), {129, 257, 600});  // long reductions: panels past L1
     for (int rows : {1, 5, 6, 7, 13, 64}) {
       for (int in : in_sizes) {
         for (int out : {1, 7, 8, 15, 16, 17, 31, 32, 33, 35, 67, 144}) {
