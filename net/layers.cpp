@@ -359,11 +359,67 @@ std::uint64_t HeadWeights::macs(int side) const {
   return n;
 }
 
+namespace {
+
+// The center head's branches as run_center_cell reads them.
+constexpr int kScoreBranch = 0, kOffsetBranch = 1, kSizeBranch = 2;
+// The feature cells around one cell that its size and offset depend on:
+// (2 * 4 + 1)^2 for the four 3x3 tower levels.
+constexpr int kCellWindowSide = 2 * kHeadTowerDepth + 1;
+
+// Branches [first, first + count) of a tower level as bind_head
+// concatenates them (level 0: the branches' outputs side by side; deeper
+// levels: one group per branch): a view of the same weights and biases.
+ConvWeights tower_branches(const ConvWeights& level, int branches, int first, int count) {
+  ConvWeights view = level;
+  const ConvGeometry& g = level.g;
+  const int out_each = g.out / branches;
+  const std::size_t weights_each = std::size_t(out_each) * (g.in / g.groups) * g.kernel * g.kernel;
+  if (level.weight != nullptr) view.weight = level.weight + std::size_t(first) * weights_each;  // null: describing
+  if (level.bias != nullptr) view.bias = level.bias + std::size_t(first) * out_each;
+  view.g.out = count * out_each;
+  if (g.groups > 1) {
+    view.g.in = count * (g.in / g.groups);
+    view.g.groups = count;
+  }
+  return view;
+}
+
+// The valid (unpadded) conv over a [in, n, n] window: [out, n-2, n-2].
+Conv2dShape window_shape(const ConvWeights& c, int n) {
+  Conv2dShape shape = c.shape(n, n);
+  shape.pad = 0;
+  return shape;
+}
+
+// Whether cell (y, x) of an n x n window centred on grid cell (cy, cx) lies on the side x side grid.
+bool on_grid(int y, int x, int n, int cy, int cx, int side) {
+  const int gy = cy - n / 2 + y, gx = cx - n / 2 + x;
+  return gy >= 0 && gy < side && gx >= 0 && gx < side;
+}
+
+}  // namespace
+
 std::size_t head_scratch_floats(const KernelTable& k, const HeadWeights& w, int side) {
   std::size_t n = 0;
   for (const ConvWeights& c : w.towers) n = std::max(n, k.conv2d_scratch_floats(c.shape(side, side)));
   for (const HeadBranch& br : w.branches) n = std::max(n, k.conv2d_scratch_floats(br.out.shape(side, side)));
+  if (w.kind == blob::kHeadCenter) {
+    const int branches = static_cast<int>(w.branches.size());
+    int window = kCellWindowSide;
+    for (const ConvWeights& c : w.towers) {
+      n = std::max(n, k.conv2d_scratch_floats(tower_branches(c, branches, kScoreBranch, 1).shape(side, side)));
+      n = std::max(n, k.conv2d_scratch_floats(window_shape(tower_branches(c, branches, kOffsetBranch, 2), window)));
+      window -= 2;
+    }
+    for (const HeadBranch& br : w.branches) n = std::max(n, k.conv2d_scratch_floats(br.out.shape(1, 1)));
+  }
   return n;
+}
+
+std::size_t head_window_floats(const HeadWeights& w) {
+  if (w.kind != blob::kHeadCenter) return 0;
+  return std::size_t(w.towers[0].g.in) * kCellWindowSide * kCellWindowSide;
 }
 
 HeadWeights bind_head(WeightBinder& b, std::uint32_t kind, int channels, int head_channels, bool batch_norm) {
@@ -433,6 +489,69 @@ CornerResult run_corner_head(const KernelTable& k, const HeadWeights& w, const f
   r.peak_top_left = peaks[0];
   r.peak_bottom_right = peaks[1];
   return r;
+}
+
+}  // namespace et
+
+namespace et {
+
+void run_center_score(const KernelTable& k, const HeadWeights& w, const float* feature, int side,
+                      const HeadScratch& s, float* score) {
+  const int branches = static_cast<int>(w.branches.size());
+  const float* in = feature;
+  for (int level = 0; level < kHeadTowerDepth; ++level) {
+    const ConvWeights c = tower_branches(w.towers[static_cast<std::size_t>(level)], branches, kScoreBranch, 1);
+    float* out = level % 2 == 0 ? s.tower_a : s.tower_b;
+    k.conv2d(c.shape(side, side), in, c.weight, c.bias, Activation::relu, out, s.kernel);
+    in = out;
+  }
+  const ConvWeights& o = w.branches[kScoreBranch].out;
+  k.conv2d(o.shape(side, side), in, o.weight, o.bias, Activation::none, score, s.kernel);
+  k.sigmoid_clip(score, std::size_t(o.g.out) * side * side, kScoreClipLo, kScoreClipHi);
+}
+
+void run_center_cell(const KernelTable& k, const HeadWeights& w, const float* feature, int side, int cell,
+                     const HeadScratch& s, float size[2], float offset[2]) {
+  const int branches = static_cast<int>(w.branches.size());
+  const int cy = cell / side, cx = cell % side;
+  const int channels = w.towers[0].g.in;
+  int n = kCellWindowSide;
+  for (int c = 0; c < channels; ++c)
+    for (int y = 0; y < n; ++y)
+      for (int x = 0; x < n; ++x)
+        s.window[(std::size_t(c) * n + y) * n + x] =
+            on_grid(y, x, n, cy, cx, side)
+                ? feature[(std::size_t(c) * side + (cy - n / 2 + y)) * side + (cx - n / 2 + x)]
+                : 0.0f;
+  // The offset and size towers on shrinking windows, each level's cells off
+  // the grid zeroed: the next level reads them as the whole-map conv reads
+  // its padding.
+  const float* in = s.window;
+  for (int level = 0; level < kHeadTowerDepth; ++level) {
+    const ConvWeights c = tower_branches(w.towers[static_cast<std::size_t>(level)], branches, kOffsetBranch, 2);
+    float* out = level % 2 == 0 ? s.tower_a : s.tower_b;
+    k.conv2d(window_shape(c, n), in, c.weight, c.bias, Activation::relu, out, s.kernel);
+    n -= 2;
+    for (int ch = 0; ch < c.g.out; ++ch)
+      for (int y = 0; y < n; ++y)
+        for (int x = 0; x < n; ++x)
+          if (!on_grid(y, x, n, cy, cx, side)) out[(std::size_t(ch) * n + y) * n + x] = 0.0f;
+    in = out;
+  }
+  // n == 1: in = the offset tower's last channels at the cell, then the size tower's.
+  const ConvWeights& to_offset = w.branches[kOffsetBranch].out;
+  const ConvWeights& to_size = w.branches[kSizeBranch].out;
+  // The size through sigmoid_clip in whole vectors, as over the whole map
+  // (its element-by-element tail computes the exp differently).
+  alignas(64) float outputs[2][16] = {};
+  k.conv2d(to_offset.shape(1, 1), in, to_offset.weight, to_offset.bias, Activation::none, outputs[0], s.kernel);
+  k.conv2d(to_size.shape(1, 1), in + to_offset.g.in, to_size.weight, to_size.bias, Activation::none, outputs[1],
+           s.kernel);
+  k.sigmoid_clip(outputs[1], 16, kScoreClipLo, kScoreClipHi);
+  offset[0] = outputs[0][0];
+  offset[1] = outputs[0][1];
+  size[0] = outputs[1][0];
+  size[1] = outputs[1][1];
 }
 
 }  // namespace et

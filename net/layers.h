@@ -255,15 +255,33 @@ HeadWeights bind_head(WeightBinder& b, std::uint32_t kind, int channels, int hea
 struct HeadScratch {
   float* tower_a = nullptr;  // [branches * ch, cells]
   float* tower_b = nullptr;  // [branches * ch/2, cells]
+  float* window = nullptr;   // [C, 9, 9]: the feature around one cell (run_center_cell)
   float* kernel = nullptr;   // head_scratch_floats(k, w, side)
 };
 
 std::size_t head_scratch_floats(const KernelTable& k, const HeadWeights& w, int side);
+// Floats of HeadScratch::window for a center head (0 for a corner head).
+std::size_t head_window_floats(const HeadWeights& w);
 
 // score [1,side,side] and size [2,..] through sigmoid clipped to
 // [1e-4, 1-1e-4]; offset [2,..] raw.
 void run_center_head(const KernelTable& k, const HeadWeights& w, const float* feature, int side,
                      const HeadScratch& s, float* score, float* size, float* offset);
+
+// The center head in two steps, as a tracker reads it: the score map over
+// the grid, then the size and offset at one cell only. A level-3 output
+// depends on the 3x3 level-2 outputs around it, and so on down: the cell's
+// size and offset need 3x3, 5x5, 7x7 cells of levels 2, 1, 0 and the 9x9
+// feature cells around it, not the whole maps (at 16x16, the towers of those
+// two branches cost 7 times less). Each value is the same sum, in the same
+// order, of the same values (zeros outside the grid, as the convs' padding)
+// as run_center_head's: bit-identical.
+void run_center_score(const KernelTable& k, const HeadWeights& w, const float* feature, int side,
+                      const HeadScratch& s, float* score);
+// size = (w, h) through the sigmoid clipped as above, offset = (x, y) raw,
+// at cell = side*y + x.
+void run_center_cell(const KernelTable& k, const HeadWeights& w, const float* feature, int side, int cell,
+                     const HeadScratch& s, float size[2], float offset[2]);
 
 // The corner head's result for one search crop (see CornerHeadOutput).
 struct CornerResult {

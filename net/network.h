@@ -1,6 +1,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string_view>
 
@@ -26,6 +27,18 @@ struct CenterHeadMaps {
   std::span<const float> size;    // [2,16,16], w then h, fraction of the crop side
   std::span<const float> offset;  // [2,16,16], x then y, in cells
 };
+
+// The center head's size and offset at one cell of the score map: what a
+// tracker reads of them (at its windowed score peak).
+struct CenterCell {
+  int cell = -1;              // 16*y + x; -1 before a run
+  float size[2] = {0, 0};     // w, h: the size map's values there
+  float offset[2] = {0, 0};   // x, y: the offset map's values there
+};
+
+// Picks the cell of a crop's score map ([1,16,16], as CenterHeadMaps::score)
+// whose size and offset a run computes.
+using CenterCellSelector = std::function<int(std::span<const float> score)>;
 
 // Which head a network ends in: center (center_maps()) or corner
 // (corner_output()).
@@ -77,6 +90,23 @@ class Network {
   virtual int max_batch() const = 0;
   virtual CenterHeadMaps center_maps(int crop = 0) const = 0;
   virtual HeadKind head_kind() const { return HeadKind::center; }
+  // Center head: with a selector, each run computes the score map whole and,
+  // per crop, the size and offset only at the cell `select` picks from it
+  // (through the few cells that one depends on: bit-identical to the whole
+  // maps there, for a fraction of those two branches' work); center_maps()
+  // then has the score map and empty size and offset spans, center_cell(crop)
+  // the cell. An empty selector (the default) computes the whole maps. A
+  // corner-head network throws et::Error.
+  virtual void select_center_cell(CenterCellSelector select) {
+    (void)select;
+    throw Error("network: select_center_cell(): this model has a corner head");
+  }
+  // The cell the selector picked in the last run and its values; throws
+  // et::Error without a selector.
+  virtual CenterCell center_cell(int crop = 0) const {
+    (void)crop;
+    throw Error("network: center_cell(): this model has a corner head; read corner_output()");
+  }
   // The corner head's result; a center-head network throws et::Error.
   virtual CornerHeadOutput corner_output(int crop = 0) const {
     (void)crop;

@@ -43,6 +43,7 @@ TokenNetwork::TokenNetwork(std::shared_ptr<const Model> model, const TokenNetwor
   const std::size_t branches = sizes.head->branches.size();
   const auto tower_a = plan.request(branches * sizes.head_channels * cells, kHead, kHead);
   const auto tower_b = plan.request(branches * (sizes.head_channels / 2) * cells, kHead, kHead);
+  const auto window = plan.request(std::max<std::size_t>(1, head_window_floats(*sizes.head)), kHead, kHead);
   const bool center = sizes.head->kind == blob::kHeadCenter;
   // Outputs persist until the next run().
   out_b_floats_ = (center ? 2 : 1) * cells;
@@ -54,6 +55,7 @@ TokenNetwork::TokenNetwork(std::shared_ptr<const Model> model, const TokenNetwor
   const auto out_d = plan.request(B * out_d_floats_, kStem0, kLast);
   arena_ = Arena(plan.finalize());
   corner_.resize(B);
+  cells_.resize(B);
 
   auto at = [&](ArenaPlan::Id id) { return arena_.at(plan.offset(id)); };
   for (ArenaPlan::Id id : stem) stem_buffers_.push_back(at(id));
@@ -62,7 +64,7 @@ TokenNetwork::TokenNetwork(std::shared_ptr<const Model> model, const TokenNetwor
   kernel_scratch_ = at(kernel);
   scratch_ = {at(normed), at(qkv), at(mixed), at(hidden), kernel_scratch_};
   feature_ = at(feature);
-  head_scratch_ = {at(tower_a), at(tower_b), kernel_scratch_};
+  head_scratch_ = {at(tower_a), at(tower_b), at(window), kernel_scratch_};
   out_a_ = at(out_a);
   out_b_ = at(out_b);
   out_c_ = at(out_c);
@@ -119,7 +121,17 @@ void TokenNetwork::run_heads(const float* normed, int first_search_row, int crop
     float* o_b = out_b_ + b * out_b_floats_;
     float* o_c = out_c_ + b * out_c_floats_;
     float* o_d = out_d_ + b * out_d_floats_;
-    if (sizes_.head->kind == blob::kHeadCenter) {
+    if (sizes_.head->kind == blob::kHeadCenter && select_cell_) {
+      run_center_score(kernels(), *sizes_.head, feature_, grid, head_scratch_, a);
+      emit(probe, "head.score", a, {1, grid, grid});
+      const int cell = select_cell_(std::span<const float>(a, cells));
+      if (cell < 0 || std::size_t(cell) >= cells)
+        throw Error("network: center cell selector: got cell " + std::to_string(cell) + ", expected 0.." +
+                    std::to_string(cells - 1));
+      CenterCell& c = cells_[b];
+      c.cell = cell;
+      run_center_cell(kernels(), *sizes_.head, feature_, grid, cell, head_scratch_, c.size, c.offset);
+    } else if (sizes_.head->kind == blob::kHeadCenter) {
       run_center_head(kernels(), *sizes_.head, feature_, grid, head_scratch_, a, o_c, o_b);
       emit(probe, "head.score", a, {1, grid, grid});
       emit(probe, "head.size", o_c, {2, grid, grid});
@@ -146,7 +158,21 @@ CenterHeadMaps TokenNetwork::center_maps(int crop) const {
     throw Error("network: center_maps(): this model has a corner head; read corner_output()");
   check_crop(crop);
   const std::size_t cells = std::size_t(sizes_.search_grid) * sizes_.search_grid, b = std::size_t(crop);
+  if (select_cell_) return {{out_a_ + b * cells, cells}, {}, {}};
   return {{out_a_ + b * cells, cells}, {out_c_ + b * out_c_floats_, 2 * cells}, {out_b_ + b * out_b_floats_, 2 * cells}};
+}
+
+void TokenNetwork::select_center_cell(CenterCellSelector select) {
+  if (sizes_.head->kind != blob::kHeadCenter) return Network::select_center_cell(std::move(select));  // throws
+  select_cell_ = std::move(select);
+  for (CenterCell& c : cells_) c = CenterCell{};
+}
+
+CenterCell TokenNetwork::center_cell(int crop) const {
+  if (sizes_.head->kind != blob::kHeadCenter) return Network::center_cell(crop);  // throws
+  if (!select_cell_) throw Error("network: center_cell(): no cell selector set; read center_maps()");
+  check_crop(crop);
+  return cells_[std::size_t(crop)];
 }
 
 HeadKind TokenNetwork::head_kind() const {

@@ -37,6 +37,8 @@ class TokenNetwork : public Network {
  public:
   int max_batch() const override { return sizes_.batch; }
   CenterHeadMaps center_maps(int crop) const override;
+  void select_center_cell(CenterCellSelector select) override;
+  CenterCell center_cell(int crop) const override;
   HeadKind head_kind() const override;
   CornerHeadOutput corner_output(int crop) const override;
   std::size_t arena_bytes() const override { return arena_.floats() * sizeof(float); }
@@ -96,6 +98,8 @@ class TokenNetwork : public Network {
   TokenScratch scratch_;
   float* feature_ = nullptr;  // [C, grid, grid]
   HeadScratch head_scratch_;
+  CenterCellSelector select_cell_;  // empty: whole center maps
+  std::vector<CenterCell> cells_;   // per crop, with a selector
   void check_crop(int crop) const;
   // Per crop, crop b at b * the size: center: score [cells], size and
   // offset [2*cells]; corner: logits and probabilities [cells] per branch.

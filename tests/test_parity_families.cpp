@@ -397,3 +397,99 @@ TEST_CASE("head: the branches' towers fused into one conv per level equal each b
 }
 
 }  // namespace et
+
+namespace et {
+
+// Network::select_center_cell: the score map whole, the size and offset at
+// one cell through that cell's windows of the towers (run_center_cell).
+// Every value must be the whole maps' there, bit for bit, at cells in the
+// corners, on the edges, one and two cells in (the windows cut by the grid
+// on one side or two) and inside; for each ISA's kernels.
+TEST_CASE("head: a center cell picked from the score map equals the whole maps there, bit for bit") {
+  const std::vector<std::pair<std::string, std::uint64_t>> models = {{"et-c32-d1-faf-ln-conv3x3-center", 5},
+                                                                     {"et-c16-d1-af-bn-conv2x2-center", 1},
+                                                                     {ET_TEST_ZOO_BLOB, 0}};
+  const std::vector<int> cells = {0, 15, 240, 255, 1, 17, 34, 16 * 2 + 13, 16 * 7 + 0, 16 * 15 + 8, 16 * 8 + 7, 16 * 4 + 11};
+  auto bits_equal = [](float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; };
+  const Isa best = active_kernels().isa;
+  test::for_each_isa([&](Isa isa) {
+    if (test::reduced_run() && isa != best) return;
+    for (const auto& [name, seed] : models) {
+      INFO("ISA ", isa_name(isa), ", model ", name, " seed ", seed);
+      auto model = Model::load(name, seed);
+      const ModelConfig& c = model->config();
+      const auto z = test::random_values(3 * std::size_t(c.template_size) * c.template_size, 1);
+      const auto x = test::random_values(3 * std::size_t(c.search_size) * c.search_size, 2);
+      auto net = model->create_network();
+      net->set_template(z.data());
+      net->run(x.data());
+      const CenterHeadMaps maps = net->center_maps();
+      const std::vector<float> score(maps.score.begin(), maps.score.end()), size(maps.size.begin(), maps.size.end()),
+          offset(maps.offset.begin(), maps.offset.end());
+      CHECK(test::error_of([&] { net->center_cell(); }) ==
+            "network: center_cell(): no cell selector set; read center_maps()");
+      for (const int cell : cells) {
+        INFO("cell ", cell);
+        bool saw_score = false;
+        net->select_center_cell([&](std::span<const float> s) {
+          saw_score = s.size() == score.size() && std::memcmp(s.data(), score.data(), s.size_bytes()) == 0;
+          return cell;
+        });
+        net->run(x.data());
+        CHECK(saw_score);
+        const CenterHeadMaps lazy = net->center_maps();
+        CHECK(std::memcmp(lazy.score.data(), score.data(), score.size() * sizeof(float)) == 0);
+        CHECK(lazy.size.empty());
+        CHECK(lazy.offset.empty());
+        const CenterCell got = net->center_cell();
+        CHECK(got.cell == cell);
+        CHECK(bits_equal(got.size[0], size[std::size_t(cell)]));
+        CHECK(bits_equal(got.size[1], size[256 + std::size_t(cell)]));
+        CHECK(bits_equal(got.offset[0], offset[std::size_t(cell)]));
+        CHECK(bits_equal(got.offset[1], offset[256 + std::size_t(cell)]));
+      }
+      net->select_center_cell(nullptr);  // whole maps again
+      net->run(x.data());
+      CHECK(std::memcmp(net->center_maps().size.data(), size.data(), size.size() * sizeof(float)) == 0);
+    }
+  });
+}
+
+TEST_CASE("head: a batch in cell mode gives each crop its own cell; bad selectors and heads are errors") {
+  auto model = Model::load("et-c16-d1-af-bn-conv2x2-center", 1);
+  const auto z = test::random_values(3 * 128 * 128, 1);
+  const auto x1 = test::random_values(3 * 256 * 256, 2), x2 = test::random_values(3 * 256 * 256, 3);
+  auto single = model->create_network();
+  single->set_template(z.data());
+  auto batched = model->create_network(2);
+  batched->set_template(z.data());
+  // The plain argmax of each crop's score map.
+  batched->select_center_cell([](std::span<const float> s) {
+    return static_cast<int>(std::max_element(s.begin(), s.end()) - s.begin());
+  });
+  const std::vector<const float*> two = {x1.data(), x2.data()};
+  batched->run_batch(two);
+  for (int i = 0; i < 2; ++i) {
+    INFO("crop ", i);
+    single->run(two[std::size_t(i)]);
+    const CenterHeadMaps m = single->center_maps();
+    const auto cell = static_cast<std::size_t>(std::max_element(m.score.begin(), m.score.end()) - m.score.begin());
+    const CenterCell got = batched->center_cell(i);
+    CHECK(got.cell == static_cast<int>(cell));
+    CHECK(got.size[0] == m.size[cell]);
+    CHECK(got.size[1] == m.size[256 + cell]);
+    CHECK(got.offset[0] == m.offset[cell]);
+    CHECK(got.offset[1] == m.offset[256 + cell]);
+  }
+  CHECK(test::error_of([&] { batched->center_cell(2); }) == "network: crop 2 of a network for 2 crops");
+  single->select_center_cell([](std::span<const float>) { return 256; });
+  CHECK(test::error_of([&] { single->run(x1.data()); }) ==
+        "network: center cell selector: got cell 256, expected 0..255");
+  auto corner = Model::load("vit-d1-c64-standard-corner")->create_network();
+  CHECK(test::error_of([&] { corner->select_center_cell([](std::span<const float>) { return 0; }); }) ==
+        "network: select_center_cell(): this model has a corner head");
+  CHECK(test::error_of([&] { corner->center_cell(); }) ==
+        "network: center_cell(): this model has a corner head; read corner_output()");
+}
+
+}  // namespace et

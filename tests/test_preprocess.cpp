@@ -603,6 +603,33 @@ TEST_CASE("decode: argmax cell, offsets and sizes map back to frame pixels") {
   CHECK(r.box == Box{115, 25, 40, 40});
 }
 
+TEST_CASE("decode: the windowed peak and the values at its cell decode as the whole maps do") {
+  // The tracker's path (the network computes size and offset at the peak only).
+  const Box last{100, 50, 40, 40};
+  const CropWindow search = et::crop_window(last, 4.0);
+  Maps m;
+  m.set(5, 9, 0.9f, 0.25f, 0.3f, 0.5f, -0.25f);
+  m.set(0, 0, 0.95f, 0.5f, 0.5f, 0.f, 0.f);  // higher raw score, windowed down
+  const et::CenterPeak peak = et::windowed_peak(m.score);
+  CHECK(peak.cell == 16 * 5 + 9);
+  CHECK(peak.score == 0.9f * et::hann_window_16()[16 * 5 + 9]);
+  const et::DecodeResult whole = m.decode(last, search);
+  const et::DecodeResult cell = et::decode_center_cell(peak, {0.25f, 0.3f, 0.5f, -0.25f}, last, search);
+  CHECK(cell.box == whole.box);
+  CHECK(cell.score == whole.score);
+  CHECK(cell.found == whole.found);
+  CHECK(cell.ix == 9);
+  CHECK(cell.iy == 5);
+  // Below the threshold: the previous box.
+  const et::DecodeResult weak = et::decode_center_cell(peak, {0.25f, 0.3f, 0.5f, -0.25f}, last, search, 0.99f);
+  CHECK(!weak.found);
+  CHECK(weak.box == last);
+  CHECK(contains(error_message([&] { et::decode_center_cell({256, 0.5f}, {}, last, search); }),
+                 "peak cell: got 256, expected 0..255"));
+  CHECK(contains(error_message([&] { et::decode_center_cell({-1, 0.5f}, {}, last, search); }),
+                 "peak cell: got -1, expected 0..255"));
+}
+
 TEST_CASE("decode: floor, not truncation, for negative coordinates") {
   // cy - h/2 = 0.01 - 0.05 = -0.04; -0.04*160 - 10 = -16.4 -> -17
   Maps m;

@@ -62,6 +62,50 @@ const std::array<float, kScoreMapCells>& hann_window_16() {
   return window;
 }
 
+CenterPeak windowed_peak(std::span<const float> score) {
+  check_length(score, kScoreMapCells, "score");
+  const auto& window = hann_window_16();
+  CenterPeak peak;
+  for (std::size_t k = 0; k < kScoreMapCells; ++k) {
+    if (!std::isfinite(score[k]))
+      throw Error("decode_center: score map at cell (" + std::to_string(k / kScoreMapSide) + ", " +
+                  std::to_string(k % kScoreMapSide) + "): got " + std::to_string(score[k]) +
+                  ", expected a finite value");
+    const float s = score[k] * window[k];
+    if (k == 0 || s > peak.score) peak.cell = static_cast<int>(k), peak.score = s;  // strict >: first maximum wins
+  }
+  return peak;
+}
+
+DecodeResult decode_center_cell(const CenterPeak& peak, const CenterCellValues& values, const Box& last,
+                                CropWindow search, float threshold) {
+  if (peak.cell < 0 || peak.cell >= kScoreMapCells)
+    throw Error("decode_center: peak cell: got " + std::to_string(peak.cell) + ", expected 0.." +
+                std::to_string(kScoreMapCells - 1));
+  if (search.size < 1)
+    throw Error("decode_center: search window size: got " + std::to_string(search.size) +
+                ", expected >= 1");
+  DecodeResult r;
+  r.ix = peak.cell % kScoreMapSide;
+  r.iy = peak.cell / kScoreMapSide;
+  r.score = peak.score;
+  r.found = peak.score >= threshold;
+  if (!r.found) {
+    r.box = last;
+    return r;
+  }
+  const float cx = (static_cast<float>(r.ix) + values.offset_x) / kScoreMapSide;
+  const float cy = (static_cast<float>(r.iy) + values.offset_y) / kScoreMapSide;
+  const float w = values.width, h = values.height;
+  const auto crop = static_cast<float>(search.size);
+  const float left = cx - w / 2, top = cy - h / 2;
+  r.box.x = floor_to_int(rounded(left * crop) + static_cast<float>(search.x1), "x", r.ix, r.iy);
+  r.box.y = floor_to_int(rounded(top * crop) + static_cast<float>(search.y1), "y", r.ix, r.iy);
+  r.box.w = floor_to_int(w * crop, "w", r.ix, r.iy);
+  r.box.h = floor_to_int(h * crop, "h", r.ix, r.iy);
+  return r;
+}
+
 DecodeResult decode_center(std::span<const float> score, std::span<const float> size,
                            std::span<const float> offset, const Box& last, CropWindow search,
                            float threshold) {
@@ -71,40 +115,11 @@ DecodeResult decode_center(std::span<const float> score, std::span<const float> 
   if (search.size < 1)
     throw Error("decode_center: search window size: got " + std::to_string(search.size) +
                 ", expected >= 1");
-
-  const auto& window = hann_window_16();
-  std::size_t best = 0;
-  float best_score = 0.f;
-  for (std::size_t k = 0; k < kScoreMapCells; ++k) {
-    if (!std::isfinite(score[k]))
-      throw Error("decode_center: score map at cell (" + std::to_string(k / kScoreMapSide) + ", " +
-                  std::to_string(k % kScoreMapSide) + "): got " + std::to_string(score[k]) +
-                  ", expected a finite value");
-    const float s = score[k] * window[k];
-    if (k == 0 || s > best_score) best = k, best_score = s;  // strict >: first maximum wins
-  }
-
-  DecodeResult r;
-  r.ix = static_cast<int>(best % kScoreMapSide);
-  r.iy = static_cast<int>(best / kScoreMapSide);
-  r.score = best_score;
-  r.found = best_score >= threshold;
-  if (!r.found) {
-    r.box = last;
-    return r;
-  }
-
-  const float off_x = offset[best], off_y = offset[kScoreMapCells + best];
-  const float w = size[best], h = size[kScoreMapCells + best];
-  const float cx = (static_cast<float>(r.ix) + off_x) / kScoreMapSide;
-  const float cy = (static_cast<float>(r.iy) + off_y) / kScoreMapSide;
-  const auto crop = static_cast<float>(search.size);
-  const float left = cx - w / 2, top = cy - h / 2;
-  r.box.x = floor_to_int(rounded(left * crop) + static_cast<float>(search.x1), "x", r.ix, r.iy);
-  r.box.y = floor_to_int(rounded(top * crop) + static_cast<float>(search.y1), "y", r.ix, r.iy);
-  r.box.w = floor_to_int(w * crop, "w", r.ix, r.iy);
-  r.box.h = floor_to_int(h * crop, "h", r.ix, r.iy);
-  return r;
+  const CenterPeak peak = windowed_peak(score);
+  const auto cell = static_cast<std::size_t>(peak.cell);
+  const CenterCellValues values{size[cell], size[kScoreMapCells + cell], offset[cell],
+                                offset[kScoreMapCells + cell]};
+  return decode_center_cell(peak, values, last, search, threshold);
 }
 
 DecodeResult decode_corner(std::span<const float, 4> corners, float confidence, const Box& last, CropWindow search,

@@ -35,6 +35,29 @@ struct DecodeResult {
   int ix = 0, iy = 0;  // argmax cell
 };
 
+// The Hann-windowed score argmax: the first maximum of score[k] * window[k]
+// in row-major order. Throws et::Error for a map of the wrong length or a
+// non-finite score.
+struct CenterPeak {
+  int cell = 0;      // 16*iy + ix
+  float score = 0;   // the windowed score there
+};
+CenterPeak windowed_peak(std::span<const float> score);
+
+// The size and offset maps' values at one cell (the network's
+// center_cell_values(), or the whole maps read at the cell).
+struct CenterCellValues {
+  float width = 0, height = 0;       // size: fraction of the search crop side
+  float offset_x = 0, offset_y = 0;  // offset: in cells
+};
+
+// decode_center from the peak and the values at its cell: found = score >=
+// threshold; then the box, else `last`. Throws et::Error for a cell outside
+// the map, a search window smaller than 1 or (when found) a box outside int
+// range.
+DecodeResult decode_center_cell(const CenterPeak& peak, const CenterCellValues& values, const Box& last,
+                                CropWindow search, float threshold = kDefaultScoreThreshold);
+
 // score [16*16], size [2][16*16] (w then h), offset [2][16*16] (x then y),
 // each plane row-major with index 16*y + x: the network's raw outputs.
 // `search` is the crop the maps were computed on, crop_window(last, 4):

@@ -89,6 +89,10 @@ Tracker::Tracker(std::shared_ptr<const Model> model, TrackerOptions options)
   search_size_ = static_cast<int>(c.search_size);
   net_ = model_->create_network();
   head_ = net_->head_kind();
+  // The decode reads the size and offset maps at the windowed score peak
+  // only: the network computes them there alone (bit-identical values).
+  if (head_ == HeadKind::center)
+    net_->select_center_cell([](std::span<const float> score) { return windowed_peak(score).cell; });
   const auto side = static_cast<std::size_t>(std::max(template_size_, search_size_));
   input_.resize(3 * side * side);
   // Grow the scratch to the search size now, so the first update allocates nothing.
@@ -131,8 +135,10 @@ TrackResult Tracker::update(const Image& frame) {
   const auto t2 = Clock::now();
   DecodeResult d;
   if (head_ == HeadKind::center) {
-    const CenterHeadMaps maps = net_->center_maps();
-    d = decode_center(maps.score, maps.size, maps.offset, last_, search, options_.score_threshold);
+    const CenterCell cell = net_->center_cell();
+    const CenterPeak peak = windowed_peak(net_->center_maps().score);  // the cell the network picked, with its score
+    d = decode_center_cell(peak, {cell.size[0], cell.size[1], cell.offset[0], cell.offset[1]}, last_, search,
+                           options_.score_threshold);
   } else {
     const CornerHeadOutput corner = net_->corner_output();
     d = decode_corner(corner.box, corner.confidence, last_, search, options_.corner_threshold);
