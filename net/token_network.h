@@ -73,7 +73,8 @@ class TokenNetwork : public Network {
   const float* final_norm(const NormWeights& norm, int crops, ActivationProbe* probe);
   // The head on each crop's normed search tokens [grid*grid, C] (rows
   // first_search_row... of its N), reshaped to [C, grid, grid]; emits
-  // head.score/size/offset or head.tl/br/box crop after crop.
+  // head.score/size/offset (head.score alone with a center cell selector)
+  // or head.tl/br/box crop after crop.
   void run_heads(const float* normed, int first_search_row, int crops, ActivationProbe* probe);
 
   void require_template() const;
