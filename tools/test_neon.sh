@@ -18,8 +18,8 @@ if [ -n "$main_build" ]; then
   done
 fi
 cmake -S "$root" -B "$build" -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchain-aarch64-linux-gnu.cmake" \
-      -DCMAKE_BUILD_TYPE=Release ${ET_SHARED_DIR:+-DET_SHARED_DIR="$ET_SHARED_DIR"} > "$build.configure.log" 2>&1 \
-  || { cat "$build.configure.log"; exit 1; }
+      -DCMAKE_BUILD_TYPE=Release ${ET_SHARED_DIR:+-DET_SHARED_DIR="$ET_SHARED_DIR"} > "$build/configure.log" 2>&1 \
+  || { cat "$build/configure.log"; exit 1; }
 cmake --build "$build" -j "$jobs" --target et_kernel_parity_tests
 # Kernel tests of every runnable ISA (here: reference and neon) and whole-model
 # parity, through the emulator. ET_TEST_REDUCED: family parity runs the NEON
