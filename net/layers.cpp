@@ -366,6 +366,7 @@ constexpr int kScoreBranch = 0, kOffsetBranch = 1, kSizeBranch = 2;
 // The feature cells around one cell that its size and offset depend on:
 // (2 * 4 + 1)^2 for the four 3x3 tower levels.
 constexpr int kCellWindowSide = 2 * kHeadTowerDepth + 1;
+constexpr int kLevel0Side = kCellWindowSide - 2;  // level 0's outputs around the cell
 
 // Branches [first, first + count) of a tower level as bind_head
 // concatenates them (level 0: the branches' outputs side by side; deeper
@@ -406,9 +407,11 @@ std::size_t head_scratch_floats(const KernelTable& k, const HeadWeights& w, int 
   for (const HeadBranch& br : w.branches) n = std::max(n, k.conv2d_scratch_floats(br.out.shape(side, side)));
   if (w.kind == blob::kHeadCenter) {
     const int branches = static_cast<int>(w.branches.size());
-    int window = kCellWindowSide;
-    for (const ConvWeights& c : w.towers) {
+    int window = kLevel0Side;  // levels 1-3 run as convs on 7x7, 5x5, 3x3 windows
+    for (std::size_t level = 0; level < w.towers.size(); ++level) {
+      const ConvWeights& c = w.towers[level];
       n = std::max(n, k.conv2d_scratch_floats(tower_branches(c, branches, kScoreBranch, 1).shape(side, side)));
+      if (level == 0) continue;
       n = std::max(n, k.conv2d_scratch_floats(window_shape(tower_branches(c, branches, kOffsetBranch, 2), window)));
       window -= 2;
     }
@@ -419,7 +422,7 @@ std::size_t head_scratch_floats(const KernelTable& k, const HeadWeights& w, int 
 
 std::size_t head_window_floats(const HeadWeights& w) {
   if (w.kind != blob::kHeadCenter) return 0;
-  return std::size_t(w.towers[0].g.in) * kCellWindowSide * kCellWindowSide;
+  return std::size_t(kLevel0Side) * kLevel0Side * w.cell_level0.in;
 }
 
 HeadWeights bind_head(WeightBinder& b, std::uint32_t kind, int channels, int head_channels, bool batch_norm) {
@@ -444,6 +447,10 @@ HeadWeights bind_head(WeightBinder& b, std::uint32_t kind, int channels, int hea
     std::vector<ConvWeights> convs;
     for (const HeadBranch& br : w.branches) convs.push_back(br.tower[level]);
     w.towers[level] = b.concatenated(convs, level > 0);
+  }
+  if (kind == blob::kHeadCenter) {
+    const ConvWeights v = tower_branches(w.towers[0], static_cast<int>(w.branches.size()), kOffsetBranch, 2);
+    w.cell_level0 = b.packed({v.weight, v.bias, v.g.in * v.g.kernel * v.g.kernel, v.g.out, 1, true});
   }
   return w;
 }
@@ -514,28 +521,47 @@ void run_center_cell(const KernelTable& k, const HeadWeights& w, const float* fe
                      const HeadScratch& s, float size[2], float offset[2]) {
   const int branches = static_cast<int>(w.branches.size());
   const int cy = cell / side, cx = cell % side;
+  // Level 0 as a GEMM: one im2col row per cell of its 7x7 window, columns
+  // (channel, ky, kx) in the conv's order of summation, zeros off the grid.
+  // Channel by channel: its 9x9 patch around the cell, then each window
+  // cell's 3x3 taps from the patch (bind_head: every tower conv is 3x3, pad 1).
   const int channels = w.towers[0].g.in;
-  int n = kCellWindowSide;
-  for (int c = 0; c < channels; ++c)
+  const int row_floats = w.cell_level0.in;  // channels * 9
+  int n = kLevel0Side;
+  float patch[kCellWindowSide][kCellWindowSide];
+  for (int c = 0; c < channels; ++c) {
+    for (int py = 0; py < kCellWindowSide; ++py)
+      for (int px = 0; px < kCellWindowSide; ++px)
+        patch[py][px] = on_grid(py, px, kCellWindowSide, cy, cx, side)
+                            ? feature[(std::size_t(c) * side + (cy - kCellWindowSide / 2 + py)) * side +
+                                      (cx - kCellWindowSide / 2 + px)]
+                            : 0.0f;
     for (int y = 0; y < n; ++y)
-      for (int x = 0; x < n; ++x)
-        s.window[(std::size_t(c) * n + y) * n + x] =
-            on_grid(y, x, n, cy, cx, side)
-                ? feature[(std::size_t(c) * side + (cy - n / 2 + y)) * side + (cx - n / 2 + x)]
-                : 0.0f;
-  // The offset and size towers on shrinking windows, each level's cells off
-  // the grid zeroed: the next level reads them as the whole-map conv reads
-  // its padding.
-  const float* in = s.window;
-  for (int level = 0; level < kHeadTowerDepth; ++level) {
+      for (int x = 0; x < n; ++x) {
+        float* taps = s.window + std::size_t(y * n + x) * row_floats + std::size_t(c) * 9;
+        for (int ky = 0; ky < 3; ++ky)
+          for (int kx = 0; kx < 3; ++kx) *taps++ = patch[y + ky][x + kx];
+      }
+  }
+  run_linear(k, w.cell_level0, n * n, s.window, Activation::relu, false, s.tower_b);  // [49, 2 ch]
+  k.transpose(s.tower_b, n * n, w.cell_level0.out, false, s.tower_a);                 // [2 ch, 7, 7]
+  // Then the offset and size towers on shrinking windows. Each level's cells
+  // off the grid are zeroed: the next level reads them as the whole-map conv
+  // reads its padding.
+  auto zero_off_grid = [&](float* window, int window_channels) {
+    for (int ch = 0; ch < window_channels; ++ch)
+      for (int y = 0; y < n; ++y)
+        for (int x = 0; x < n; ++x)
+          if (!on_grid(y, x, n, cy, cx, side)) window[(std::size_t(ch) * n + y) * n + x] = 0.0f;
+  };
+  zero_off_grid(s.tower_a, w.cell_level0.out);
+  const float* in = s.tower_a;
+  for (int level = 1; level < kHeadTowerDepth; ++level) {
     const ConvWeights c = tower_branches(w.towers[static_cast<std::size_t>(level)], branches, kOffsetBranch, 2);
     float* out = level % 2 == 0 ? s.tower_a : s.tower_b;
     k.conv2d(window_shape(c, n), in, c.weight, c.bias, Activation::relu, out, s.kernel);
     n -= 2;
-    for (int ch = 0; ch < c.g.out; ++ch)
-      for (int y = 0; y < n; ++y)
-        for (int x = 0; x < n; ++x)
-          if (!on_grid(y, x, n, cy, cx, side)) out[(std::size_t(ch) * n + y) * n + x] = 0.0f;
+    zero_off_grid(out, c.g.out);
     in = out;
   }
   // n == 1: in = the offset tower's last channels at the cell, then the size tower's.

@@ -113,13 +113,15 @@ class WeightBinder {
   // reads its own (group i = convs[i], inputs side by side too). A load-time
   // copy (no blob tensor of its own); only the geometry while describing.
   ConvWeights concatenated(const std::vector<ConvWeights>& convs, bool grouped);
+  // w packed for the kernel table (w.weight [out, in] already bound, e.g. a
+  // conv's weights read as [out, in * k * k]); unchanged while describing.
+  LinearWeights packed(LinearWeights w);
   const float* table(const std::string& name, std::vector<std::int64_t> shape);
 
   const std::vector<LayerSpec>& layers() const { return layers_; }
 
  private:
   const float* tensor(const std::string& name) const;
-  LinearWeights packed(LinearWeights w);
   const BlobFile* blob_;
   PackedWeights* packed_;
   std::vector<LayerSpec> layers_;
@@ -246,6 +248,11 @@ struct HeadWeights {
   // level instead of one per branch, and whole 6-row tiles where a branch's
   // 32 or 16 outputs would end in a partial one.
   std::array<ConvWeights, kHeadTowerDepth> towers;
+  // Center heads: the offset and size branches' level-0 weights ([2 ch,
+  // C * 9], a view of towers[0]) packed for the linear kernel. run_center_cell
+  // runs that level as a GEMM with the window's 7x7 cells as rows (a conv
+  // there would fill 7 of a tile's columns).
+  LinearWeights cell_level0;
   std::uint64_t parameters() const;
   std::uint64_t macs(int side) const;
 };
@@ -255,7 +262,7 @@ HeadWeights bind_head(WeightBinder& b, std::uint32_t kind, int channels, int hea
 struct HeadScratch {
   float* tower_a = nullptr;  // [branches * ch, cells]
   float* tower_b = nullptr;  // [branches * ch/2, cells]
-  float* window = nullptr;   // [C, 9, 9]: the feature around one cell (run_center_cell)
+  float* window = nullptr;   // [49, C * 9]: run_center_cell's im2col rows
   float* kernel = nullptr;   // head_scratch_floats(k, w, side)
 };
 
@@ -272,8 +279,8 @@ void run_center_head(const KernelTable& k, const HeadWeights& w, const float* fe
 // the grid, then the size and offset at one cell only. A level-3 output
 // depends on the 3x3 level-2 outputs around it, and so on down: the cell's
 // size and offset need 3x3, 5x5, 7x7 cells of levels 2, 1, 0 and the 9x9
-// feature cells around it, not the whole maps (at 16x16, the towers of those
-// two branches cost 7 times less). Each value is the same sum, in the same
+// feature cells around it, not the whole maps (at 16x16, about a sixth of
+// those two branches' MACs). Each value is the same sum, in the same
 // order, of the same values (zeros outside the grid, as the convs' padding)
 // as run_center_head's: bit-identical.
 void run_center_score(const KernelTable& k, const HeadWeights& w, const float* feature, int side,
