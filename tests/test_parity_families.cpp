@@ -241,6 +241,26 @@ TEST_CASE("families: template caching and thread count do not change results") {
 namespace et {
 namespace {
 
+using ModelList = std::vector<std::pair<std::string, std::uint64_t>>;
+
+// body(model, template crop) for every runnable ISA (active while it runs)
+// and every (config name or blob, seed) of `models`. What these tests check
+// is the network's, the same over every ISA's kernels: a reduced run
+// (sanitizers, qemu) checks the best ISA only.
+template <class Body>
+void for_each_isa_and_model(const ModelList& models, const Body& body) {
+  const Isa best = active_kernels().isa;
+  test::for_each_isa([&](Isa isa) {
+    if (test::reduced_run() && isa != best) return;
+    for (const auto& [name, seed] : models) {
+      INFO("ISA ", isa_name(isa), ", model ", name, " seed ", seed);
+      const auto model = Model::load(name, seed);
+      const ModelConfig& c = model->config();
+      body(model, test::random_values(3 * std::size_t(c.template_size) * c.template_size, 1));
+    }
+  });
+}
+
 // Every output of crop `crop` of `batched` equals that of `single`, bit for bit.
 void check_same_outputs(const Network& batched, int crop, const Network& single) {
   auto same = [](std::span<const float> a, std::span<const float> b) {
@@ -264,43 +284,34 @@ void check_same_outputs(const Network& batched, int crop, const Network& single)
 
 TEST_CASE("families: a batch of crops gives every crop its single-run result, bit for bit") {
   // One config per mixer type and head, and the trained model.
-  const std::vector<std::pair<std::string, std::uint64_t>> models = {{"et-c32-d1-fgaf-bn-conv2x2-corner", 5},
-                                                                     {"et-c32-d1-faf-ln-conv3x3-center", 5},
-                                                                     {"vit-d1-c64-standard-corner", 5},
-                                                                     {ET_TEST_ZOO_BLOB, 0}};
-  // The batching is the network's, the same over every ISA's kernels: a
-  // reduced run (sanitizers) checks the best ISA only.
-  const Isa best = active_kernels().isa;
-  test::for_each_isa([&](Isa isa) {
-    if (test::reduced_run() && isa != best) return;
-    for (const auto& [name, seed] : models) {
-      INFO("ISA ", isa_name(isa), ", model ", name, " seed ", seed);
-      auto model = Model::load(name, seed);
-      const ModelConfig& c = model->config();
-      const auto z = test::random_values(3 * std::size_t(c.template_size) * c.template_size, 1);
-      std::vector<std::vector<float>> x;
-      for (std::uint32_t i = 0; i < 3; ++i)
-        x.push_back(test::random_values(3 * std::size_t(c.search_size) * c.search_size, 10 + i));
-      auto batched = model->create_network(4);
-      auto single = model->create_network();
-      CHECK(batched->max_batch() == 4);
-      CHECK(single->max_batch() == 1);
-      batched->set_template(z.data());
-      single->set_template(z.data());
-      const std::vector<const float*> three = {x[0].data(), x[1].data(), x[2].data()};
-      batched->run_batch(three);
-      for (int i = 0; i < 3; ++i) {
-        single->run(x[std::size_t(i)].data());
-        check_same_outputs(*batched, i, *single);
-      }
-      // Fewer crops than planned, in another order.
-      const std::vector<const float*> two = {x[2].data(), x[0].data()};
-      batched->run_batch(two);
-      single->run(x[2].data());
-      check_same_outputs(*batched, 0, *single);
-      single->run(x[0].data());
-      check_same_outputs(*batched, 1, *single);
+  const ModelList models = {{"et-c32-d1-fgaf-bn-conv2x2-corner", 5},
+                            {"et-c32-d1-faf-ln-conv3x3-center", 5},
+                            {"vit-d1-c64-standard-corner", 5},
+                            {ET_TEST_ZOO_BLOB, 0}};
+  for_each_isa_and_model(models, [&](const auto& model, const std::vector<float>& z) {
+    const ModelConfig& c = model->config();
+    std::vector<std::vector<float>> x;
+    for (std::uint32_t i = 0; i < 3; ++i)
+      x.push_back(test::random_values(3 * std::size_t(c.search_size) * c.search_size, 10 + i));
+    auto batched = model->create_network(4);
+    auto single = model->create_network();
+    CHECK(batched->max_batch() == 4);
+    CHECK(single->max_batch() == 1);
+    batched->set_template(z.data());
+    single->set_template(z.data());
+    const std::vector<const float*> three = {x[0].data(), x[1].data(), x[2].data()};
+    batched->run_batch(three);
+    for (int i = 0; i < 3; ++i) {
+      single->run(x[std::size_t(i)].data());
+      check_same_outputs(*batched, i, *single);
     }
+    // Fewer crops than planned, in another order.
+    const std::vector<const float*> two = {x[2].data(), x[0].data()};
+    batched->run_batch(two);
+    single->run(x[2].data());
+    check_same_outputs(*batched, 0, *single);
+    single->run(x[0].data());
+    check_same_outputs(*batched, 1, *single);
   });
 }
 
@@ -406,52 +417,47 @@ namespace et {
 // corners, on the edges, one and two cells in (the windows cut by the grid
 // on one side or two) and inside; for each ISA's kernels.
 TEST_CASE("head: a center cell picked from the score map equals the whole maps there, bit for bit") {
-  const std::vector<std::pair<std::string, std::uint64_t>> models = {{"et-c32-d1-faf-ln-conv3x3-center", 5},
-                                                                     {"et-c16-d1-af-bn-conv2x2-center", 1},
-                                                                     {ET_TEST_ZOO_BLOB, 0}};
-  const std::vector<int> cells = {0, 15, 240, 255, 1, 17, 34, 16 * 2 + 13, 16 * 7 + 0, 16 * 15 + 8, 16 * 8 + 7, 16 * 4 + 11};
+  const ModelList models = {{"et-c32-d1-faf-ln-conv3x3-center", 5},
+                            {"et-c16-d1-af-bn-conv2x2-center", 1},
+                            {ET_TEST_ZOO_BLOB, 0}};
+  // Corners, edges, one and two cells in (the windows cut on one side or two), inside.
+  const std::vector<int> cells = {0, 15, 240, 255, 1, 17, 34, 16 * 2 + 13, 16 * 7, 16 * 15 + 8, 16 * 8 + 7,
+                                  16 * 4 + 11};
   auto bits_equal = [](float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; };
-  const Isa best = active_kernels().isa;
-  test::for_each_isa([&](Isa isa) {
-    if (test::reduced_run() && isa != best) return;
-    for (const auto& [name, seed] : models) {
-      INFO("ISA ", isa_name(isa), ", model ", name, " seed ", seed);
-      auto model = Model::load(name, seed);
-      const ModelConfig& c = model->config();
-      const auto z = test::random_values(3 * std::size_t(c.template_size) * c.template_size, 1);
-      const auto x = test::random_values(3 * std::size_t(c.search_size) * c.search_size, 2);
-      auto net = model->create_network();
-      net->set_template(z.data());
+  for_each_isa_and_model(models, [&](const auto& model, const std::vector<float>& z) {
+    const ModelConfig& c = model->config();
+    const auto x = test::random_values(3 * std::size_t(c.search_size) * c.search_size, 2);
+    auto net = model->create_network();
+    net->set_template(z.data());
+    net->run(x.data());
+    const CenterHeadMaps maps = net->center_maps();
+    const std::vector<float> score(maps.score.begin(), maps.score.end()), size(maps.size.begin(), maps.size.end()),
+        offset(maps.offset.begin(), maps.offset.end());
+    CHECK(test::error_of([&] { net->center_cell(); }) ==
+          "network: center_cell(): no cell selector set; read center_maps()");
+    for (const int cell : cells) {
+      INFO("cell ", cell);
+      bool saw_score = false;
+      net->select_center_cell([&](std::span<const float> s) {
+        saw_score = s.size() == score.size() && std::memcmp(s.data(), score.data(), s.size_bytes()) == 0;
+        return cell;
+      });
       net->run(x.data());
-      const CenterHeadMaps maps = net->center_maps();
-      const std::vector<float> score(maps.score.begin(), maps.score.end()), size(maps.size.begin(), maps.size.end()),
-          offset(maps.offset.begin(), maps.offset.end());
-      CHECK(test::error_of([&] { net->center_cell(); }) ==
-            "network: center_cell(): no cell selector set; read center_maps()");
-      for (const int cell : cells) {
-        INFO("cell ", cell);
-        bool saw_score = false;
-        net->select_center_cell([&](std::span<const float> s) {
-          saw_score = s.size() == score.size() && std::memcmp(s.data(), score.data(), s.size_bytes()) == 0;
-          return cell;
-        });
-        net->run(x.data());
-        CHECK(saw_score);
-        const CenterHeadMaps lazy = net->center_maps();
-        CHECK(std::memcmp(lazy.score.data(), score.data(), score.size() * sizeof(float)) == 0);
-        CHECK(lazy.size.empty());
-        CHECK(lazy.offset.empty());
-        const CenterCell got = net->center_cell();
-        CHECK(got.cell == cell);
-        CHECK(bits_equal(got.size[0], size[std::size_t(cell)]));
-        CHECK(bits_equal(got.size[1], size[256 + std::size_t(cell)]));
-        CHECK(bits_equal(got.offset[0], offset[std::size_t(cell)]));
-        CHECK(bits_equal(got.offset[1], offset[256 + std::size_t(cell)]));
-      }
-      net->select_center_cell(nullptr);  // whole maps again
-      net->run(x.data());
-      CHECK(std::memcmp(net->center_maps().size.data(), size.data(), size.size() * sizeof(float)) == 0);
+      CHECK(saw_score);
+      const CenterHeadMaps lazy = net->center_maps();
+      CHECK(std::memcmp(lazy.score.data(), score.data(), score.size() * sizeof(float)) == 0);
+      CHECK(lazy.size.empty());
+      CHECK(lazy.offset.empty());
+      const CenterCell got = net->center_cell();
+      CHECK(got.cell == cell);
+      CHECK(bits_equal(got.size[0], size[std::size_t(cell)]));
+      CHECK(bits_equal(got.size[1], size[256 + std::size_t(cell)]));
+      CHECK(bits_equal(got.offset[0], offset[std::size_t(cell)]));
+      CHECK(bits_equal(got.offset[1], offset[256 + std::size_t(cell)]));
     }
+    net->select_center_cell(nullptr);  // whole maps again
+    net->run(x.data());
+    CHECK(std::memcmp(net->center_maps().size.data(), size.data(), size.size() * sizeof(float)) == 0);
   });
 }
 
