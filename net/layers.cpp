@@ -407,12 +407,12 @@ std::size_t head_scratch_floats(const KernelTable& k, const HeadWeights& w, int 
   for (const HeadBranch& br : w.branches) n = std::max(n, k.conv2d_scratch_floats(br.out.shape(side, side)));
   if (w.kind == blob::kHeadCenter) {
     const int branches = static_cast<int>(w.branches.size());
-    int window = kLevel0Side;  // levels 1-3 run as convs on 7x7, 5x5, 3x3 windows
-    for (std::size_t level = 0; level < w.towers.size(); ++level) {
-      const ConvWeights& c = w.towers[level];
-      n = std::max(n, k.conv2d_scratch_floats(tower_branches(c, branches, kScoreBranch, 1).shape(side, side)));
-      if (level == 0) continue;
-      n = std::max(n, k.conv2d_scratch_floats(window_shape(tower_branches(c, branches, kOffsetBranch, 2), window)));
+    // run_center_cell: levels 1-3 as convs on 7x7, 5x5, 3x3 windows (the score
+    // branch's convs are narrower than the fused ones above).
+    int window = kLevel0Side;
+    for (std::size_t level = 1; level < w.towers.size(); ++level) {
+      const ConvWeights c = tower_branches(w.towers[level], branches, kOffsetBranch, 2);
+      n = std::max(n, k.conv2d_scratch_floats(window_shape(c, window)));
       window -= 2;
     }
     for (const HeadBranch& br : w.branches) n = std::max(n, k.conv2d_scratch_floats(br.out.shape(1, 1)));
@@ -469,38 +469,6 @@ void run_center_head(const KernelTable& k, const HeadWeights& w, const float* fe
       k.sigmoid_clip(outputs[br], std::size_t(branch.out.g.out) * cells, kScoreClipLo, kScoreClipHi);
   }
 }
-
-CornerResult run_corner_head(const KernelTable& k, const HeadWeights& w, const float* feature, int side,
-                             int crop_side, const HeadScratch& s, float* logits_tl, float* logits_br,
-                             float* prob_tl, float* prob_br) {
-  const std::size_t cells = std::size_t(side) * side;
-  const float stride = static_cast<float>(crop_side / side);  // 16 pixels per cell
-  const std::array<float*, 2> logits = {logits_tl, logits_br};
-  const std::array<float*, 2> probs = {prob_tl, prob_br};
-  // Cell coordinates: stride*i for the top-left corner, stride*i + stride-1 for the bottom-right.
-  const std::array<float, 2> offsets = {0.0f, stride - 1.0f};
-  CornerResult r;
-  std::array<float, 2> peaks{};
-  const float* towers = run_towers(k, w, feature, side, s);
-  for (std::size_t br = 0; br < 2; ++br) {
-    const HeadBranch& branch = w.branches[br];
-    const float* tower = towers + br * std::size_t(branch.out.g.in) * cells;
-    k.conv2d(branch.out.shape(side, side), tower, branch.out.weight, branch.out.bias, Activation::none, logits[br],
-             s.kernel);
-    float expected[2];
-    k.soft_argmax(logits[br], side, side, stride, offsets[br], probs[br], expected);
-    r.box[2 * br] = expected[0] / static_cast<float>(crop_side);
-    r.box[2 * br + 1] = expected[1] / static_cast<float>(crop_side);
-    peaks[br] = *std::max_element(probs[br], probs[br] + cells);
-  }
-  r.peak_top_left = peaks[0];
-  r.peak_bottom_right = peaks[1];
-  return r;
-}
-
-}  // namespace et
-
-namespace et {
 
 void run_center_score(const KernelTable& k, const HeadWeights& w, const float* feature, int side,
                       const HeadScratch& s, float* score) {
@@ -567,8 +535,9 @@ void run_center_cell(const KernelTable& k, const HeadWeights& w, const float* fe
   // n == 1: in = the offset tower's last channels at the cell, then the size tower's.
   const ConvWeights& to_offset = w.branches[kOffsetBranch].out;
   const ConvWeights& to_size = w.branches[kSizeBranch].out;
-  // The size through sigmoid_clip in whole vectors, as over the whole map
-  // (its element-by-element tail computes the exp differently).
+  // The size through sigmoid_clip in whole vectors (16 floats: one or more
+  // on every ISA), as over the whole map: its element-by-element tail
+  // computes the exp differently.
   alignas(64) float outputs[2][16] = {};
   k.conv2d(to_offset.shape(1, 1), in, to_offset.weight, to_offset.bias, Activation::none, outputs[0], s.kernel);
   k.conv2d(to_size.shape(1, 1), in + to_offset.g.in, to_size.weight, to_size.bias, Activation::none, outputs[1],
@@ -578,6 +547,34 @@ void run_center_cell(const KernelTable& k, const HeadWeights& w, const float* fe
   offset[1] = outputs[0][1];
   size[0] = outputs[1][0];
   size[1] = outputs[1][1];
+}
+
+CornerResult run_corner_head(const KernelTable& k, const HeadWeights& w, const float* feature, int side,
+                             int crop_side, const HeadScratch& s, float* logits_tl, float* logits_br,
+                             float* prob_tl, float* prob_br) {
+  const std::size_t cells = std::size_t(side) * side;
+  const float stride = static_cast<float>(crop_side / side);  // 16 pixels per cell
+  const std::array<float*, 2> logits = {logits_tl, logits_br};
+  const std::array<float*, 2> probs = {prob_tl, prob_br};
+  // Cell coordinates: stride*i for the top-left corner, stride*i + stride-1 for the bottom-right.
+  const std::array<float, 2> offsets = {0.0f, stride - 1.0f};
+  CornerResult r;
+  std::array<float, 2> peaks{};
+  const float* towers = run_towers(k, w, feature, side, s);
+  for (std::size_t br = 0; br < 2; ++br) {
+    const HeadBranch& branch = w.branches[br];
+    const float* tower = towers + br * std::size_t(branch.out.g.in) * cells;
+    k.conv2d(branch.out.shape(side, side), tower, branch.out.weight, branch.out.bias, Activation::none, logits[br],
+             s.kernel);
+    float expected[2];
+    k.soft_argmax(logits[br], side, side, stride, offsets[br], probs[br], expected);
+    r.box[2 * br] = expected[0] / static_cast<float>(crop_side);
+    r.box[2 * br + 1] = expected[1] / static_cast<float>(crop_side);
+    peaks[br] = *std::max_element(probs[br], probs[br] + cells);
+  }
+  r.peak_top_left = peaks[0];
+  r.peak_bottom_right = peaks[1];
+  return r;
 }
 
 }  // namespace et
