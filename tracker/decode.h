@@ -44,8 +44,8 @@ struct CenterPeak {
 };
 CenterPeak windowed_peak(std::span<const float> score);
 
-// The size and offset maps' values at one cell (the network's
-// center_cell_values(), or the whole maps read at the cell).
+// The size and offset maps' values at one cell (Network::center_cell(), or
+// the whole maps read at the cell).
 struct CenterCellValues {
   float width = 0, height = 0;       // size: fraction of the search crop side
   float offset_x = 0, offset_y = 0;  // offset: in cells
