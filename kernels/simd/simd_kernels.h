@@ -246,12 +246,12 @@ struct SimdKernels {
 
   // The usual epilogues inline, the accumulators still in registers: a
   // whole tile, C added first (a residual with no activation) or not, the
-  // biases, then ReLU, HardSwish or nothing. The same operations in the same order as store_tile, which takes the
-  // accumulators through memory and costs a call (16% of the zoo's first
-  // conv, K = 27 per tile; up to 7% of a linear) and stays out of line for
-  // the rest (GELU, a residual after the activation, partial tiles):
-  // inlined, its GELU path made fc1's tiles slower. Returns false, having
-  // done nothing, for those.
+  // biases, then ReLU, HardSwish or nothing. The same operations in the
+  // same order as store_tile, which takes the accumulators through memory
+  // and costs a call (16% of the zoo's first conv, K = 27 per tile; up to
+  // 7% of a linear) and stays out of line for the rest (GELU, a residual
+  // after the activation, partial tiles): inlined, its GELU path made fc1's
+  // tiles slower. Returns false, having done nothing, for those.
   template <int ROWS>
   static bool store_tile_inline(const Batch (&acc0)[ROWS], const Batch (&acc1)[ROWS], float* c, int ldc, int cols,
                                 int row0, int col0, const TileEpilogue& ep) {
