@@ -51,7 +51,8 @@ inline bool reduced_run() {
   return value != nullptr && *value != '\0' && std::string_view(value) != "0";
 }
 
-// A fresh folder under the system temp dir, unique to this process and tag.
+// A fresh folder under the system temp dir, unique to this process and tag;
+// removed when the process exits, unless ET_TEST_KEEP_TEMP is set.
 std::string temp_dir(const std::string& tag);
 
 // A whole file's bytes, read in one call (an istreambuf_iterator copy runs
