@@ -52,16 +52,15 @@ struct Block {
     return (leading_ffn ? ffn0.parameters() : 0) + (group ? group_attn.parameters() : attention.parameters()) +
            ffn1.parameters();
   }
-  std::uint64_t macs(int tokens) const {
-    return (leading_ffn ? ffn0.macs(tokens) : 0) + (group ? group_attn.macs(tokens) : attention.macs(tokens)) +
-           ffn1.macs(tokens);
-  }
   // As the probe names them: the last FFN is the block's output ("<name>.ffn").
-  std::vector<StageCost::Part> parts(const std::string& name, int tokens) const {
+  // `updated` of the `tokens` rows are the mixer's queries and pass the last
+  // FFN (StreamRows: the search tokens in the last block, else all).
+  std::vector<StageCost::Part> parts(const std::string& name, int tokens, int updated) const {
     std::vector<StageCost::Part> p;
-    if (leading_ffn) p.push_back({name + ".ffn0", ffn0.macs(tokens)});
-    p.push_back({name + ".mixer", group ? group_attn.macs(tokens) : attention.macs(tokens)});
-    p.push_back({name + ".ffn", ffn1.macs(tokens)});
+    if (leading_ffn) p.push_back({name + ".ffn0", ffn0.macs(tokens), ffn0.macs(tokens)});
+    if (group) p.push_back({name + ".mixer", group_attn.macs(tokens, tokens), group_attn.macs(tokens, updated)});
+    else p.push_back({name + ".mixer", attention.macs(tokens, tokens), attention.macs(tokens, updated)});
+    p.push_back({name + ".ffn", ffn1.macs(tokens), ffn1.macs(updated)});
     return p;
   }
 };
@@ -120,13 +119,15 @@ class EfficientTrackNetwork final : public TokenNetwork {
         ffn_residual(kernels(), blk.ffn0, B * N, t, scratch());
         emit(probe, i, ".ffn0", t, {B * N, C});
       }
-      if (blk.group) group_attention_residual(kernels(), blk.group_attn, B, N, t, scratch());
-      else attention_residual(kernels(), blk.attention, B, N, t, scratch());
-      emit(probe, i, ".mixer", t, {B * N, C});
-      ffn_residual(kernels(), blk.ffn1, B * N, t, scratch());
-      emit(probe, i, "", t, {B * N, C});
+      const StreamRows rows = block_rows(i, d_.depth);
+      if (blk.group) group_attention_residual(kernels(), blk.group_attn, B, N, rows, t, scratch());
+      else attention_residual(kernels(), blk.attention, B, N, rows, t, scratch());
+      float* kept = t + std::size_t(rows.first) * C;
+      emit(probe, i, ".mixer", kept, {B * rows.count, C});
+      ffn_residual(kernels(), blk.ffn1, B * rows.count, kept, scratch());
+      emit(probe, i, "", kept, {B * rows.count, C});
     }
-    run_heads(final_norm(w_.norm, B, probe), d_.template_tokens, B, probe);
+    finish(w_.norm, B, probe);
   }
 
  private:
@@ -140,6 +141,7 @@ class EfficientTrackNetwork final : public TokenNetwork {
     s.search_grid = d.search_grid;
     s.tokens = d.tokens;
     s.channels = d.channels;
+    s.first_search_row = d.template_tokens;
     s.template_floats = std::size_t(d.template_tokens) * d.channels;
     const bool group = d.group_attention();
     s.qkv_width = group ? d.heads * (2 * d.key_dim + d.value_dim) : 3 * d.channels;
@@ -169,8 +171,9 @@ class EfficientTrackFamily final : public FamilyModel {
     std::vector<StageCost> blocks;
     for (int i = 0; i < d.depth; ++i) {
       const Block& b = weights_.blocks[static_cast<std::size_t>(i)];
-      blocks.push_back({"blocks." + std::to_string(i), b.parameters(), b.macs(d.tokens), false,
-                        b.parts("blocks." + std::to_string(i), d.tokens)});
+      const std::string name = "blocks." + std::to_string(i);
+      const int updated = i + 1 == d.depth ? d.search_tokens : d.tokens;  // as run_batch
+      blocks.push_back(block_cost(name, b.parameters(), b.parts(name, d.tokens, updated)));
     }
     const std::uint64_t C = std::uint64_t(d.channels);
     return token_stage_costs(weights_.stem, d.template_side, d.search_side, d.template_tokens * C,

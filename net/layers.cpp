@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "net/packed_weights.h"
 #include "weights/blob.h"
@@ -193,22 +194,22 @@ void run_linear(const KernelTable& k, const LinearWeights& w, int rows, const fl
 // ---------------------------------------------------------------------------
 // Mixers and FFNs
 
-std::uint64_t attention_product_macs(int tokens, int heads, int key_dim, int value_dim) {
-  return std::uint64_t(tokens) * tokens * heads * (key_dim + value_dim);
+std::uint64_t attention_product_macs(int queries, int keys, int heads, int key_dim, int value_dim) {
+  return std::uint64_t(queries) * keys * heads * (key_dim + value_dim);
 }
 
 std::uint64_t AttentionWeights::parameters() const {
   return norm.parameters() + qkv.parameters() + proj.parameters();
 }
-std::uint64_t AttentionWeights::macs(int tokens) const {
-  return qkv.macs(tokens) + attention_product_macs(tokens, heads, head_dim, head_dim) + proj.macs(tokens);
+std::uint64_t AttentionWeights::macs(int tokens, int queries) const {
+  return qkv.macs(tokens) + attention_product_macs(queries, tokens, heads, head_dim, head_dim) + proj.macs(queries);
 }
 
 std::uint64_t GroupAttentionWeights::parameters() const {
   return norm.parameters() + qkv.parameters() + proj.parameters();
 }
-std::uint64_t GroupAttentionWeights::macs(int tokens) const {
-  return qkv.macs(tokens) + attention_product_macs(tokens, heads, key_dim, value_dim) + proj.macs(tokens);
+std::uint64_t GroupAttentionWeights::macs(int tokens, int queries) const {
+  return qkv.macs(tokens) + attention_product_macs(queries, tokens, heads, key_dim, value_dim) + proj.macs(queries);
 }
 
 std::uint64_t FfnWeights::parameters() const { return norm.parameters() + fc1.parameters() + fc2.parameters(); }
@@ -256,24 +257,44 @@ FfnWeights bind_ffn(WeightBinder& b, const std::string& norm, const std::string&
   return w;
 }
 
-void attention_residual(const KernelTable& k, const AttentionWeights& w, int crops, int tokens, float* x,
-                        const TokenScratch& s) {
+namespace {
+
+// Moves each crop's updated rows to their compacted place (StreamRows) and
+// returns the first: crop b's from stream row b * tokens + first to
+// first + b * count, never later, so in crop order nothing is overwritten
+// before it moves. Nothing moves for all rows or one crop.
+float* compact_stream(float* x, int crops, int tokens, StreamRows rows, int channels) {
+  const std::size_t C = std::size_t(channels);
+  for (std::size_t b = 1; b < std::size_t(crops) && rows.count != tokens; ++b)
+    std::memmove(x + (rows.first + b * rows.count) * C, x + (b * tokens + rows.first) * C,
+                 std::size_t(rows.count) * C * sizeof(float));
+  return x + std::size_t(rows.first) * C;
+}
+
+}  // namespace
+
+void attention_residual(const KernelTable& k, const AttentionWeights& w, int crops, int tokens, StreamRows updated,
+                        float* x, const TokenScratch& s) {
   const int N = tokens, C = w.qkv.in, D = w.head_dim, rows = crops * tokens;
   k.layer_norm(x, rows, C, w.norm.gamma, w.norm.beta, kLayerNormEps, s.normed);
   run_linear(k, w.qkv, rows, s.normed, Activation::none, false, s.qkv);
-  // q, k, v of head h: columns h*D, C + h*D, 2C + h*D of the [N, 3C] qkv rows of a crop.
-  const AttentionShape shape{N, N, D, D, 3 * C, 3 * C, 3 * C, C, 1.0f / std::sqrt(static_cast<float>(D))};
+  // q, k, v of head h: columns h*D, C + h*D, 2C + h*D of the [N, 3C] qkv rows
+  // of a crop; the updated rows' queries, every row's keys and values.
+  const AttentionShape shape{updated.count, N, D, D, 3 * C, 3 * C, 3 * C, C,
+                             1.0f / std::sqrt(static_cast<float>(D))};
   for (int b = 0; b < crops; ++b) {
     const float* qkv = s.qkv + std::size_t(b) * N * 3 * C;
-    float* mixed = s.mixed + std::size_t(b) * N * C;
+    const float* q = qkv + std::size_t(updated.first) * 3 * C;
+    float* mixed = s.mixed + std::size_t(b) * updated.count * C;
     for (int h = 0; h < w.heads; ++h)
-      k.attention(shape, qkv + h * D, qkv + C + h * D, qkv + 2 * C + h * D, mixed + h * D, s.kernel);
+      k.attention(shape, q + h * D, qkv + C + h * D, qkv + 2 * C + h * D, mixed + h * D, s.kernel);
   }
-  run_linear(k, w.proj, rows, s.mixed, Activation::none, true, x);  // x += proj(...)
+  float* kept = compact_stream(x, crops, N, updated, C);
+  run_linear(k, w.proj, crops * updated.count, s.mixed, Activation::none, true, kept);  // x += proj(...)
 }
 
-void group_attention_residual(const KernelTable& k, const GroupAttentionWeights& w, int crops, int tokens, float* x,
-                              const TokenScratch& s) {
+void group_attention_residual(const KernelTable& k, const GroupAttentionWeights& w, int crops, int tokens,
+                              StreamRows updated, float* x, const TokenScratch& s) {
   const int N = tokens, C = w.qkv.in, kd = w.key_dim, d = w.value_dim, rows = crops * tokens;
   const int group_width = 2 * kd + d, width = w.qkv.out, mixed = w.heads * d;
   const float* in = x;
@@ -283,18 +304,22 @@ void group_attention_residual(const KernelTable& k, const GroupAttentionWeights&
   }
   run_linear(k, w.qkv, rows, in, Activation::none, false, s.qkv);
   // Head h: q at column h*(2kd+d), k at +kd, v at +2kd of a crop's [N, heads*(2kd+d)] rows;
-  // its output fills columns [h*d, (h+1)*d) of the [N, heads*d] concatenation.
-  const AttentionShape shape{N, N, kd, d, width, width, width, mixed, 1.0f / std::sqrt(static_cast<float>(kd))};
+  // its output fills columns [h*d, (h+1)*d) of the [updated rows, heads*d] concatenation.
+  const AttentionShape shape{updated.count, N, kd, d, width, width, width, mixed,
+                             1.0f / std::sqrt(static_cast<float>(kd))};
   for (int b = 0; b < crops; ++b) {
     const float* qkv = s.qkv + std::size_t(b) * N * width;
-    float* out = s.mixed + std::size_t(b) * N * mixed;
+    const float* queries = qkv + std::size_t(updated.first) * width;
+    float* out = s.mixed + std::size_t(b) * updated.count * mixed;
     for (int h = 0; h < w.heads; ++h) {
-      const float* q = qkv + h * group_width;
-      k.attention(shape, q, q + kd, q + 2 * kd, out + h * d, s.kernel);
+      const int group = h * group_width;
+      k.attention(shape, queries + group, qkv + group + kd, qkv + group + 2 * kd, out + h * d, s.kernel);
     }
   }
-  k.activate(Activation::relu, s.mixed, std::size_t(rows) * mixed);
-  run_linear(k, w.proj, rows, s.mixed, Activation::none, true, x);  // x += BN(proj(...)), BN folded
+  const int kept_rows = crops * updated.count;
+  k.activate(Activation::relu, s.mixed, std::size_t(kept_rows) * mixed);
+  float* kept = compact_stream(x, crops, N, updated, C);
+  run_linear(k, w.proj, kept_rows, s.mixed, Activation::none, true, kept);  // x += BN(proj(...)), BN folded
 }
 
 void ffn_residual(const KernelTable& k, const FfnWeights& w, int rows, float* x, const TokenScratch& s) {

@@ -180,7 +180,8 @@ struct AttentionWeights {
   LinearWeights proj;  // C -> C
   int heads = 0, head_dim = 0;
   std::uint64_t parameters() const;
-  std::uint64_t macs(int tokens) const;
+  // `queries` of the `tokens` rows updated (StreamRows::count).
+  std::uint64_t macs(int tokens, int queries) const;
 };
 
 // Group attention (models.md, GA): x += BN(proj(ReLU(concat_h v_h softmax(q_h^T k_h kd^-1/2)^T)))
@@ -192,7 +193,7 @@ struct GroupAttentionWeights {
   LinearWeights proj;  // heads*d -> C, BatchNorm folded
   int heads = 0, key_dim = 0, value_dim = 0;
   std::uint64_t parameters() const;
-  std::uint64_t macs(int tokens) const;
+  std::uint64_t macs(int tokens, int queries) const;  // as AttentionWeights::macs
 };
 
 // FFN: ln flavour x += fc2 GELU(fc1 LN x); bn flavour x += fc2' ReLU(fc1' x)
@@ -218,12 +219,26 @@ GroupAttentionWeights bind_group_attention(WeightBinder& b, const std::string& p
 FfnWeights bind_ffn(WeightBinder& b, const std::string& norm, const std::string& prefix, int channels, int hidden,
                     bool batch_norm);
 
+// The rows of each crop's [tokens, C] stream a token mixer updates. Every
+// block but the last updates all of them ({0, tokens}). The last one updates
+// only the rows the head reads, the search tokens: no later layer mixes
+// tokens, so the others' outputs would go unread (in vittrack-zoo, a fifth of
+// the last block's attention and FFN). Its keys and values still come from
+// every row. The updated rows leave the stream compacted: crop b's `count`
+// rows at stream rows first + b * count, which with all rows is the usual
+// [crops, tokens, C] layout, and with one crop leaves every row in place.
+struct StreamRows {
+  int first = 0, count = 0;
+};
+
 // x: the streams of `crops` crops, [crops, tokens, C]; the norms and linear
-// layers run over all crops * tokens rows at once, attention crop by crop.
-void attention_residual(const KernelTable& k, const AttentionWeights& w, int crops, int tokens, float* x,
-                        const TokenScratch& s);
-void group_attention_residual(const KernelTable& k, const GroupAttentionWeights& w, int crops, int tokens, float* x,
-                              const TokenScratch& s);
+// layers run over all crops' rows at once, attention crop by crop. Only the
+// `updated` rows of each crop are queries; afterwards they are the stream,
+// compacted as StreamRows says, at x + updated.first * C ([crops * count, C]).
+void attention_residual(const KernelTable& k, const AttentionWeights& w, int crops, int tokens, StreamRows updated,
+                        float* x, const TokenScratch& s);
+void group_attention_residual(const KernelTable& k, const GroupAttentionWeights& w, int crops, int tokens,
+                              StreamRows updated, float* x, const TokenScratch& s);
 // Row-wise: x is [rows, C] (any number of crops' tokens).
 void ffn_residual(const KernelTable& k, const FfnWeights& w, int rows, float* x, const TokenScratch& s);
 
@@ -304,7 +319,7 @@ CornerResult run_corner_head(const KernelTable& k, const HeadWeights& w, const f
                              float* prob_tl, float* prob_br);
 
 // ---------------------------------------------------------------------------
-// Costs: attention products q.k and p.v over `tokens` queries and keys.
-std::uint64_t attention_product_macs(int tokens, int heads, int key_dim, int value_dim);
+// Costs: attention products q.k and p.v of `queries` queries over `keys` keys.
+std::uint64_t attention_product_macs(int queries, int keys, int heads, int key_dim, int value_dim);
 
 }  // namespace et

@@ -16,6 +16,15 @@
 
 namespace et {
 
+StageCost block_cost(std::string name, std::uint64_t parameters, std::vector<StageCost::Part> parts) {
+  StageCost cost{std::move(name), parameters, 0, 0, false, std::move(parts)};
+  for (const StageCost::Part& p : cost.parts) {
+    cost.macs += p.macs;
+    cost.executed_macs += p.executed_macs;
+  }
+  return cost;
+}
+
 std::string model_dir() {
   const char* env = std::getenv("ET_MODEL_DIR");
   return (env != nullptr && *env != '\0') ? std::string(env) : std::string(ET_DEFAULT_MODEL_DIR);

@@ -12,20 +12,28 @@ namespace et {
 
 // Parameters and multiply-accumulates of one stage of a forward pass.
 // MACs count convolutions, linear layers and the two attention products;
-// norms, activations and softmax are not MACs.
+// norms, activations and softmax are not MACs. `macs` is the model's: a full
+// forward pass, as the PyTorch reference and ONNX Runtime compute it.
+// `executed_macs` is what this engine runs of them: fewer in the last block,
+// which updates only the search tokens the head reads (StreamRows).
 struct StageCost {
   std::string name;
   std::uint64_t parameters = 0;
   std::uint64_t macs = 0;
+  std::uint64_t executed_macs = 0;
   bool once_per_template = false;  // runs at init, not per frame
   // A block's sub-layers, named as the probe's layers ("blocks.2.attn",
-  // "blocks.2.ffn"); their MACs add up to `macs`. Empty for other stages.
+  // "blocks.2.ffn"); their MACs add up to the stage's. Empty for other stages.
   struct Part {
     std::string name;
     std::uint64_t macs = 0;
+    std::uint64_t executed_macs = 0;
   };
   std::vector<Part> parts;
 };
+
+// A block's cost from its sub-layers' (the sums of their MACs).
+StageCost block_cost(std::string name, std::uint64_t parameters, std::vector<StageCost::Part> parts);
 
 class Model;
 

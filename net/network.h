@@ -85,7 +85,9 @@ class Network {
   // results of crop i are center_maps(i) / corner_output(i). A probe sees the
   // stem's and the head's activations crop after crop (the shapes of run()),
   // the blocks' and the final norm's once for all crops, rows of all crops
-  // stacked ([crops * N, C]).
+  // stacked ([crops * N, C]). The last block updates only the search tokens
+  // the head reads (net/layers.h, StreamRows): from its token mixer on, and
+  // in the final norm, a probe sees those ([crops * 256, C]).
   virtual void run_batch(std::span<const float* const> crops, ActivationProbe* probe = nullptr) = 0;
   virtual int max_batch() const = 0;
   virtual CenterHeadMaps center_maps(int crop = 0) const = 0;

@@ -104,18 +104,20 @@ void TokenNetwork::assemble_template_first(std::span<const float* const> crops, 
   }
 }
 
-const float* TokenNetwork::final_norm(const NormWeights& norm, int crops, ActivationProbe* probe) {
-  const int rows = crops * sizes_.tokens;
-  kernels().layer_norm(tokens_, rows, sizes_.channels, norm.gamma, norm.beta, kLayerNormEps, scratch_.normed);
-  emit(probe, "norm", scratch_.normed, {rows, sizes_.channels});
-  return scratch_.normed;
+StreamRows TokenNetwork::block_rows(int block, int depth) const {
+  if (block + 1 < depth) return {0, sizes_.tokens};
+  return {sizes_.first_search_row, sizes_.search_grid * sizes_.search_grid};
 }
 
-void TokenNetwork::run_heads(const float* normed, int first_search_row, int crops, ActivationProbe* probe) {
+void TokenNetwork::finish(const NormWeights& norm, int crops, ActivationProbe* probe) {
   const int grid = sizes_.search_grid;
   const std::size_t cells = std::size_t(grid) * grid, C = std::size_t(sizes_.channels);
+  const int rows = crops * grid * grid;
+  const float* search = tokens_ + std::size_t(sizes_.first_search_row) * C;  // compacted by the last block
+  kernels().layer_norm(search, rows, sizes_.channels, norm.gamma, norm.beta, kLayerNormEps, scratch_.normed);
+  emit(probe, "norm", scratch_.normed, {rows, sizes_.channels});
   for (std::size_t b = 0; b < std::size_t(crops); ++b) {
-    const float* search_tokens = normed + (b * sizes_.tokens + std::size_t(first_search_row)) * C;
+    const float* search_tokens = scratch_.normed + b * cells * C;
     kernels().transpose(search_tokens, grid * grid, sizes_.channels, false, feature_);  // [256, C] -> [C, 16, 16]
     float* a = out_a_ + b * cells;
     float* o_b = out_b_ + b * out_b_floats_;
@@ -213,17 +215,25 @@ void TokenNetwork::emit(ActivationProbe* probe, int block, std::string_view suff
   emit(probe, "blocks." + std::to_string(block) + std::string(suffix), data, shape);
 }
 
+StageCost vit_block_cost(const std::string& name, const AttentionWeights& attn, const FfnWeights& mlp, int tokens,
+                         int updated) {
+  return block_cost(name, attn.parameters() + mlp.parameters(),
+                    {{name + ".attn", attn.macs(tokens, tokens), attn.macs(tokens, updated)},
+                     {name + ".ffn", mlp.macs(tokens), mlp.macs(updated)}});
+}
+
 std::vector<StageCost> token_stage_costs(const StemWeights& stem, int template_side, int search_side,
                                          std::uint64_t template_parameters, std::uint64_t search_parameters,
                                          std::vector<StageCost> blocks, int channels, const HeadWeights& head,
                                          int grid) {
   std::vector<StageCost> costs;
-  costs.push_back({"patch_embed (template, at init)", template_parameters, stem.macs(template_side), true, {}});
-  costs.push_back({"patch_embed (search)", stem.parameters() + search_parameters, stem.macs(search_side), false, {}});
+  const std::uint64_t template_macs = stem.macs(template_side), search_macs = stem.macs(search_side);
+  costs.push_back({"patch_embed (template, at init)", template_parameters, template_macs, template_macs, true, {}});
+  costs.push_back({"patch_embed (search)", stem.parameters() + search_parameters, search_macs, search_macs, false, {}});
   for (StageCost& b : blocks) costs.push_back(std::move(b));
-  costs.push_back({"norm", 2 * std::uint64_t(channels), 0, false, {}});
+  costs.push_back({"norm", 2 * std::uint64_t(channels), 0, 0, false, {}});
   costs.push_back({head.kind == blob::kHeadCenter ? "head (center)" : "head (corner)", head.parameters(),
-                   head.macs(grid), false, {}});
+                   head.macs(grid), head.macs(grid), false, {}});
   return costs;
 }
 

@@ -24,6 +24,7 @@ struct TokenNetworkSizes {
   int search_side = 0;               // pixels; the larger crop sizes the stem buffers
   int search_grid = 0;               // tokens per side of the search crop (16)
   int tokens = 0, channels = 0;      // the stream [N, C]
+  int first_search_row = 0;          // of a crop's stream; search_grid^2 rows from there
   std::size_t template_floats = 0;   // state kept from set_template() to every run()
   int qkv_width = 0;                 // widest qkv row of any block
   int mixed_width = 0;               // widest concatenation of head outputs
@@ -68,14 +69,16 @@ class TokenNetwork : public Network {
   // patch embedding + pos_x, emitted as patch_embed.x).
   void assemble_template_first(std::span<const float* const> crops, int side, const float* pos_x,
                                int template_count, int search_count, ActivationProbe* probe);
-  // LayerNorm of the stream of `crops` crops (emitted as "norm"); returns the
-  // normed [crops * N, C] tokens.
-  const float* final_norm(const NormWeights& norm, int crops, ActivationProbe* probe);
-  // The head on each crop's normed search tokens [grid*grid, C] (rows
-  // first_search_row... of its N), reshaped to [C, grid, grid]; emits
+  // The rows of each crop's stream block `block` of `depth` updates: all of
+  // them, but in the last block only the search rows the head reads. After
+  // that block they are the stream, compacted (StreamRows).
+  StreamRows block_rows(int block, int depth) const;
+  // LayerNorm of the search rows of `crops` crops, compacted by the last
+  // block (emitted as "norm"); then the head on each crop's normed search
+  // tokens [grid*grid, C], reshaped to [C, grid, grid]; emits
   // head.score/size/offset (head.score alone with a center cell selector)
   // or head.tl/br/box crop after crop.
-  void run_heads(const float* normed, int first_search_row, int crops, ActivationProbe* probe);
+  void finish(const NormWeights& norm, int crops, ActivationProbe* probe);
 
   void require_template() const;
   // Hands an activation to the probe, if any; names are built only then, so
@@ -111,6 +114,12 @@ class TokenNetwork : public Network {
   std::size_t out_b_floats_ = 0, out_c_floats_ = 0, out_d_floats_ = 0;  // per crop
   std::vector<CornerResult> corner_;  // per crop
 };
+
+// A pre-norm ViT block (vittrack-zoo, VitTrack): parts <name>.attn and
+// <name>.ffn over `tokens` rows, of which `updated` are queries and pass the
+// FFN (StreamRows: the search tokens in the last block, else all).
+StageCost vit_block_cost(const std::string& name, const AttentionWeights& attn, const FfnWeights& mlp, int tokens,
+                         int updated);
 
 // The stages every family reports: the template's patch embedding (once per
 // init), the search's, then `blocks`, the final norm and the head.

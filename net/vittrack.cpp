@@ -103,12 +103,14 @@ class VitTrackNetwork final : public TokenNetwork {
     float* t = tokens();
     for (int i = 0; i < d_.depth; ++i) {
       const VitBlock& blk = w_.blocks[static_cast<std::size_t>(i)];
-      attention_residual(kernels(), blk.attn, B, N, t, scratch());
-      emit(probe, i, ".attn", t, {B * N, C});
-      ffn_residual(kernels(), blk.mlp, B * N, t, scratch());
-      emit(probe, i, "", t, {B * N, C});
+      const StreamRows rows = block_rows(i, d_.depth);
+      attention_residual(kernels(), blk.attn, B, N, rows, t, scratch());
+      float* kept = t + std::size_t(rows.first) * C;
+      emit(probe, i, ".attn", kept, {B * rows.count, C});
+      ffn_residual(kernels(), blk.mlp, B * rows.count, kept, scratch());
+      emit(probe, i, "", kept, {B * rows.count, C});
     }
-    run_heads(final_norm(w_.norm, B, probe), 1, B, probe);
+    finish(w_.norm, B, probe);
   }
 
  private:
@@ -122,6 +124,7 @@ class VitTrackNetwork final : public TokenNetwork {
     s.search_grid = d.search_grid;
     s.tokens = d.tokens;
     s.channels = d.channels;
+    s.first_search_row = 1;  // [cls; search; template]
     s.template_floats = std::size_t(1 + d.template_tokens) * d.channels;
     s.qkv_width = 3 * d.channels;
     s.mixed_width = d.channels;
@@ -149,9 +152,8 @@ class VitTrackFamily final : public FamilyModel {
     std::vector<StageCost> blocks;
     for (int i = 0; i < d.depth; ++i) {
       const VitBlock& b = weights_.blocks[static_cast<std::size_t>(i)];
-      const std::string name = "blocks." + std::to_string(i);
-      blocks.push_back({name, b.attn.parameters() + b.mlp.parameters(), b.attn.macs(d.tokens) + b.mlp.macs(d.tokens),
-                        false, {{name + ".attn", b.attn.macs(d.tokens)}, {name + ".ffn", b.mlp.macs(d.tokens)}}});
+      const int updated = i + 1 == d.depth ? d.search_tokens : d.tokens;  // as run_batch
+      blocks.push_back(vit_block_cost("blocks." + std::to_string(i), b.attn, b.mlp, d.tokens, updated));
     }
     // The class token counts with the search stage; the position table is fixed.
     return token_stage_costs(weights_.stem, d.template_side, d.search_side, 0, std::uint64_t(d.channels),

@@ -43,7 +43,10 @@ TEST_CASE("cli: inspect reports vittrack-zoo's 173,953 parameters and its MACs")
   CHECK(r.out.find("\nmacs: 84") != std::string::npos);  // about 85 M (models.md)
   CHECK(r.out.find("  family          vittrack-zoo\n") != std::string::npos);
   CHECK(r.out.find("  blocks.2.attn.qkv.weight             [144,48]") != std::string::npos);
-  CHECK(r.out.find("\n    blocks.2.ffn                                        5,898,240    7.0%\n") != std::string::npos);
+  // The last block's FFN runs on the 256 search rows only (executed MACs).
+  CHECK(r.out.find("\n    blocks.2.ffn                                        5,898,240    7.0%       4,718,592\n") !=
+        std::string::npos);
+  CHECK(r.out.find("\nexecuted_macs_per_update: 78623744\n") != std::string::npos);
 }
 
 TEST_CASE("cli: inspect --json carries the same counts") {
@@ -55,8 +58,11 @@ TEST_CASE("cli: inspect --json carries the same counts") {
   CHECK(r.out.find("\"family\": \"vittrack-zoo\"") != std::string::npos);
   CHECK(r.out.find("{\"name\": \"pos_embed_x\", \"dtype\": \"f32\", \"shape\": [256,48],") != std::string::npos);
   // A block's sub-layers: qkv 320x48x144 + QK^T and PV 2x320x320x48 + proj 320x48x48; MLP 2x320x48x192.
-  CHECK(r.out.find("\"parts\": [{\"name\": \"blocks.1.attn\", \"macs\": 12779520}, "
-                   "{\"name\": \"blocks.1.ffn\", \"macs\": 5898240}]") != std::string::npos);
+  CHECK(r.out.find("\"parts\": [{\"name\": \"blocks.1.attn\", \"macs\": 12779520, \"executed_macs\": 12779520}, "
+                   "{\"name\": \"blocks.1.ffn\", \"macs\": 5898240, \"executed_macs\": 5898240}]") != std::string::npos);
+  // The last block's queries and FFN rows: the 256 search tokens.
+  CHECK(r.out.find("{\"name\": \"blocks.2.ffn\", \"macs\": 5898240, \"executed_macs\": 4718592}") != std::string::npos);
+  CHECK(r.out.find("\"macs_per_update\": 81916928, \"executed_macs_per_update\": 78623744}") != std::string::npos);
 }
 
 TEST_CASE("cli: inspect builds a config name from seeded weights") {

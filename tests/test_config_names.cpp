@@ -131,28 +131,44 @@ TEST_CASE("stage costs: every block lists its sub-layers as the bench names them
                            "vit-d2-c64-standard-corner"}) {
     INFO(name);
     const auto model = Model::load(name, 1);
+    const int depth = static_cast<int>(parse_config_name(name).depth);
     int blocks = 0;
     for (const StageCost& s : model->stage_costs()) {
       if (!s.name.starts_with("blocks.")) {
         CHECK(s.parts.empty());
+        CHECK(s.executed_macs == s.macs);
         continue;
       }
       INFO(s.name);
       const std::string prefix = s.name + ".";
-      std::uint64_t sum = 0;
+      std::uint64_t sum = 0, executed = 0;
       for (const StageCost::Part& p : s.parts) {
         CHECK(p.name.starts_with(prefix));
         CHECK(p.macs > 0);
         sum += p.macs;
+        executed += p.executed_macs;
+        // Only the last block skips work: its mixer's queries and its last
+        // FFN are the search rows (256 of 320 or 321); a leading FFN runs whole.
+        if (blocks + 1 < depth || p.name.ends_with(".ffn0")) CHECK(p.executed_macs == p.macs);
+        else CHECK((p.executed_macs < p.macs && p.executed_macs >= p.macs * 256 / 321));
       }
       CHECK(sum == s.macs);
+      CHECK(executed == s.executed_macs);
       // The last sub-layer is the block's output, which the bench's table calls <block>.ffn.
       REQUIRE(!s.parts.empty());
       CHECK(s.parts.back().name == prefix + "ffn");
       ++blocks;
     }
-    CHECK(blocks == static_cast<int>(parse_config_name(name).depth));
+    CHECK(blocks == depth);
   }
+  // vittrack-zoo's last block: attention 320 keys x 256 queries x (48 + 48) +
+  // qkv 320 x 48 x 144 + proj 256 x 48 x 48; FFN 256 x 2 x 48 x 192.
+  const std::vector<StageCost> zoo = Model::load(ET_TEST_ZOO_BLOB)->stage_costs();
+  const StageCost& last = zoo[4];
+  REQUIRE(last.name == "blocks.2");
+  CHECK(last.parts[0].executed_macs == 256u * 320 * 96 + 320 * 48 * 144 + 256 * 48 * 48);
+  CHECK(last.parts[1].executed_macs == 256u * 2 * 48 * 192);
+  CHECK(last.parts[0].macs == 320u * 320 * 96 + 320 * 48 * 144 + 320 * 48 * 48);
   // FGAF: ffn0 -> group attention -> ffn1
   const std::vector<StageCost> fgaf = Model::load("et-c16-d1-fgaf-bn-conv3x3-corner", 1)->stage_costs();
   std::vector<std::string> names;

@@ -192,13 +192,18 @@ int run_bench(const Parsed& args) {
     batch_inputs.push_back(i == 0 ? x : random_input(x.size(), 2 + static_cast<unsigned>(i)));
   std::vector<const float*> batch_crops;  // after the inputs are all in place
   for (const std::vector<float>& input : batch_inputs) batch_crops.push_back(input.data());
-  std::uint64_t macs_update = 0, macs_full = 0;
+  // GFLOP/s count the MACs the engine executes (StageCost::executed_macs);
+  // the header also gives the model's, which a full forward pass computes.
+  std::uint64_t macs_update = 0, macs_full = 0, model_macs_update = 0;
   std::map<std::string, std::uint64_t> stage_macs;
   for (const StageCost& s : model->stage_costs()) {
-    macs_full += s.macs;
-    if (!s.once_per_template) macs_update += s.macs;
-    stage_macs[s.name] = s.macs;
-    for (const StageCost::Part& part : s.parts) stage_macs[part.name] = part.macs;
+    macs_full += s.executed_macs;
+    if (!s.once_per_template) {
+      macs_update += s.executed_macs;
+      model_macs_update += s.macs;
+    }
+    stage_macs[s.name] = s.executed_macs;
+    for (const StageCost::Part& part : s.parts) stage_macs[part.name] = part.executed_macs;
   }
 
   // One network per (thread count, batch), the rows' order. The runs are
@@ -352,11 +357,12 @@ int run_bench(const Parsed& args) {
       std::snprintf(buf, sizeof buf,
                     ", \"min_ms\": %.5f, \"median_ms\": %.5f, \"max_ms\": %.5f, \"cpu_min_ms\": %.5f, "
                     "\"cpu_median_ms\": %.5f, \"full_median_ms\": %.5f, "
-                    "\"macs_per_update\": %llu, \"gflops\": %.3f, \"frames_per_second\": %.3f, "
+                    "\"macs_per_update\": %llu, \"executed_macs_per_update\": %llu, \"gflops\": %.3f, "
+                    "\"frames_per_second\": %.3f, "
                     "\"median_ms_per_crop\": %.5f, \"speedup\": %.4f, \"speedup_base_threads\": %d",
                     r.update.min_ms, r.update.median_ms, r.update.max_ms, r.update_cpu.min_ms, r.update_cpu.median_ms,
                     r.full.median_ms,
-                    static_cast<unsigned long long>(macs_update),
+                    static_cast<unsigned long long>(model_macs_update), static_cast<unsigned long long>(macs_update),
                     r.mode == "latency" ? gflops(macs_update * std::uint64_t(r.batch), r.update.median_ms) : 0.0,
                     r.frames_per_second, r.update.median_ms / r.batch, r.speedup, r.speedup_base_threads);
       j += buf;
@@ -384,9 +390,11 @@ int run_bench(const Parsed& args) {
     return 0;
   }
 
-  std::printf("model %s (seed %llu), ISA %s, commit %s; %llu MACs per update (%llu with the template)\n",
+  std::printf("model %s (seed %llu), ISA %s, commit %s; %llu MACs per update executed (%llu with the template; "
+              "the model's %llu, of which the last block's non-search rows are skipped)\n",
               model_name.c_str(), static_cast<unsigned long long>(seed), isa, ET_GIT_COMMIT,
-              static_cast<unsigned long long>(macs_update), static_cast<unsigned long long>(macs_full));
+              static_cast<unsigned long long>(macs_update), static_cast<unsigned long long>(macs_full),
+              static_cast<unsigned long long>(model_macs_update));
   for (const Row& r : rows) {
     if (r.mode == "latency") {
       const std::uint64_t macs = macs_update * std::uint64_t(r.batch);

@@ -46,11 +46,14 @@ int run_inspect(const Parsed& args) {
   auto model = load_model(args);
   const BlobFile& blob = model->blob();
   const auto stages = model->stage_costs();
-  std::uint64_t stage_params = 0, macs = 0, macs_per_update = 0;
+  std::uint64_t stage_params = 0, macs = 0, macs_per_update = 0, executed_per_update = 0;
   for (const StageCost& s : stages) {
     stage_params += s.parameters;
     macs += s.macs;
-    if (!s.once_per_template) macs_per_update += s.macs;
+    if (!s.once_per_template) {
+      macs_per_update += s.macs;
+      executed_per_update += s.executed_macs;
+    }
   }
   const std::uint64_t params = model->parameter_count();
 
@@ -76,18 +79,20 @@ int run_inspect(const Parsed& args) {
       const StageCost& s = stages[i];
       j += std::string(i ? ", " : "") + "{\"name\": " + json_string(s.name) + ", \"parameters\": " +
            std::to_string(s.parameters) + ", \"macs\": " + std::to_string(s.macs) +
-           ", \"once_per_template\": " + (s.once_per_template ? "true" : "false");
+           ", \"executed_macs\": " + std::to_string(s.executed_macs) + ", \"once_per_template\": " + (s.once_per_template ? "true" : "false");
       if (!s.parts.empty()) {
         j += ", \"parts\": [";
         for (std::size_t p = 0; p < s.parts.size(); ++p)
           j += std::string(p ? ", " : "") + "{\"name\": " + json_string(s.parts[p].name) +
-               ", \"macs\": " + std::to_string(s.parts[p].macs) + "}";
+               ", \"macs\": " + std::to_string(s.parts[p].macs) +
+               ", \"executed_macs\": " + std::to_string(s.parts[p].executed_macs) + "}";
         j += "]";
       }
       j += "}";
     }
     j += "], \"parameters\": " + std::to_string(params) + ", \"macs\": " + std::to_string(macs) +
-         ", \"macs_per_update\": " + std::to_string(macs_per_update) + "}\n";
+         ", \"macs_per_update\": " + std::to_string(macs_per_update) +
+         ", \"executed_macs_per_update\": " + std::to_string(executed_per_update) + "}\n";
     std::fputs(j.c_str(), stdout);
     return 0;
   }
@@ -99,17 +104,19 @@ int run_inspect(const Parsed& args) {
   for (const TensorInfo& t : blob.tensors())
     std::printf("  %-36s %-16s %12s %10s\n", t.name.c_str(), shape_string(t.shape).c_str(),
                 with_commas(t.offset).c_str(), with_commas(t.size).c_str());
-  std::printf("\nstages:\n  %-34s %12s %15s %7s\n", "stage", "parameters", "MACs", "share");
+  std::printf("\nstages:\n  %-34s %12s %15s %7s %15s\n", "stage", "parameters", "MACs", "share", "executed");
   auto share = [&](std::uint64_t m) { return macs ? 100.0 * static_cast<double>(m) / static_cast<double>(macs) : 0.0; };
   for (const StageCost& s : stages) {
-    std::printf("  %-34s %12s %15s %6.1f%%\n", s.name.c_str(), with_commas(s.parameters).c_str(),
-                with_commas(s.macs).c_str(), share(s.macs));
+    std::printf("  %-34s %12s %15s %6.1f%% %15s\n", s.name.c_str(), with_commas(s.parameters).c_str(),
+                with_commas(s.macs).c_str(), share(s.macs), with_commas(s.executed_macs).c_str());
     for (const StageCost::Part& p : s.parts)
-      std::printf("    %-32s %12s %15s %6.1f%%\n", p.name.c_str(), "", with_commas(p.macs).c_str(), share(p.macs));
+      std::printf("    %-32s %12s %15s %6.1f%% %15s\n", p.name.c_str(), "", with_commas(p.macs).c_str(), share(p.macs),
+                  with_commas(p.executed_macs).c_str());
   }
   std::printf("  %-34s %12s %15s\n\n", "total", with_commas(stage_params).c_str(), with_commas(macs).c_str());
-  std::printf("parameters: %llu\nmacs: %llu\nmacs_per_update: %llu\n", static_cast<unsigned long long>(params),
-              static_cast<unsigned long long>(macs), static_cast<unsigned long long>(macs_per_update));
+  std::printf("parameters: %llu\nmacs: %llu\nmacs_per_update: %llu\nexecuted_macs_per_update: %llu\n",
+              static_cast<unsigned long long>(params), static_cast<unsigned long long>(macs),
+              static_cast<unsigned long long>(macs_per_update), static_cast<unsigned long long>(executed_per_update));
   return 0;
 }
 
@@ -120,7 +127,8 @@ const Command& inspect_command() {
       "inspect",
       "Print a weight blob's config, tensor table, and parameter and MAC counts per stage.\n"
       "`macs` counts one full forward pass (template and search); `macs_per_update` leaves out\n"
-      "the template's patch embedding, which runs once per init.",
+      "the template's patch embedding, which runs once per init. `executed` MACs are what the engine\n"
+      "runs of them: its last block updates only the search tokens the head reads.",
       {model_option(),
        seed_option(),
        {"--json", "", "print JSON instead of text", ""},
