@@ -470,19 +470,37 @@ struct SimdKernels {
   // is large; each output is summed in one fixed order, so a row's result
   // depends neither on threads nor on the rows run with it (a batch of
   // crops).
+  //
+  // Order: panel by panel, every row block under each, while A fits in
+  // kGemmABytes: A then stays in L2 for every panel. A larger A (the
+  // wide-K linears: FFN fc2 [321, 1024], 1.3 MB) would come from L3 once
+  // per panel; there the panels go in groups whose B fits in kGemmABytes,
+  // and each row block runs all of its group's panels in a row, so A is
+  // read from L3 once per group and the row block's A stays in L1 or L2
+  // across the group's tiles.
+  static constexpr std::size_t kGemmABytes = 256 * 1024;
+
+  static int panel_group(int m, int k, int n) {
+    if (std::size_t(m) * k * sizeof(float) <= kGemmABytes) return 1;
+    const std::size_t panel_bytes = std::size_t(k) * NR * sizeof(float);
+    return std::clamp(static_cast<int>(kGemmABytes / panel_bytes), 1, panels(n));
+  }
+
   static void gemm(int m, int n, int k, const float* a, int lda, const float* packed_b, float* c, int ldc,
                    const Epilogue& ep) {
     const int row_blocks = (m + MR - 1) / MR;
+    const int group = panel_group(m, k, n), groups = (panels(n) + group - 1) / group;
     const int tiles = panels(n) * row_blocks;
     // C is added before the activation (a residual with none) or after it.
     const bool residual_after_act = ep.accumulate && ep.act != Activation::none;
     const TileEpilogue tile_ep{ep.column_bias, ep.row_bias, ep.act, ep.accumulate && !residual_after_act,
                                residual_after_act};
     const bool parallel = tiles > 1 && std::size_t(m) * n * k > 200000;
-    for_each_tile_2d(panels(n), row_blocks, parallel, [&](int j, int row_block) {
-      const int i = row_block * MR;
-      tile_rows<MR>(std::min(MR, m - i), k, a + std::size_t(i) * lda, lda, packed_b + std::size_t(j) * k * NR,
-                    c + std::size_t(i) * ldc + j * NR, ldc, std::min(NR, n - j * NR), i, j * NR, tile_ep);
+    for_each_tile_2d(groups, row_blocks, parallel, [&](int g, int row_block) {
+      const int i = row_block * MR, last = std::min(panels(n), (g + 1) * group);
+      for (int j = g * group; j < last; ++j)
+        tile_rows<MR>(std::min(MR, m - i), k, a + std::size_t(i) * lda, lda, packed_b + std::size_t(j) * k * NR,
+                      c + std::size_t(i) * ldc + j * NR, ldc, std::min(NR, n - j * NR), i, j * NR, tile_ep);
     });
   }
 
