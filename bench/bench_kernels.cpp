@@ -1,7 +1,7 @@
 // Kernel micro-benchmarks: GFLOP/s and percent of the core's measured FP32
 // peak for the tracker-shaped GEMMs of spec/bench.md. A benchmark, not a
 // test: it checks nothing, it reports. Pin it for single-thread figures:
-//   OMP_NUM_THREADS=1 taskset -c 0 build/et_bench_kernels [--isa avx2] [--runs 50] [--json]
+//   OMP_NUM_THREADS=1 taskset -c 0 build/et_bench_kernels [--isa avx2] [--runs 50] [--json] [--filter conv2x2]
 #include <omp.h>
 
 #include <algorithm>
@@ -73,15 +73,19 @@ int main(int argc, char** argv) {
     Isa isa = et::runnable_isas().back();
     int runs = 50;
     bool json = false, peak_only = false;
+    std::string filter;
     for (int i = 1; i < argc; ++i) {
       const std::string a = argv[i];
       if (a == "--isa" && i + 1 < argc) isa = et::parse_isa(argv[++i]);
       else if (a == "--runs" && i + 1 < argc) runs = std::max(1, std::atoi(argv[++i]));
       else if (a == "--json") json = true;
       else if (a == "--peak-only") peak_only = true;
+      else if (a == "--filter" && i + 1 < argc) filter = argv[++i];
       else if (a == "--help") {
         std::puts("usage: et_bench_kernels [--isa reference|avx2|avx512|neon] [--runs N] [--json] [--peak-only]\n"
-                  "  --peak-only: measure and print only the core's FMA peak (bench/peers/compare.py's floor)");
+                  "                        [--filter TEXT]\n"
+                  "  --peak-only: measure and print only the core's FMA peak (bench/peers/compare.py's floor)\n"
+                  "  --filter TEXT: time only the kernels whose name contains TEXT (e.g. conv2x2, \"linear 321x256\")");
         return 0;
       } else throw et::Error("unknown argument '" + a + "' (see --help)");
     }
@@ -93,6 +97,10 @@ int main(int argc, char** argv) {
       return 0;
     }
     std::vector<Row> rows;
+    // Times f as kernel `name` (flops per run), unless --filter leaves it out.
+    auto add = [&](std::string name, double flops, const std::function<void()>& f) {
+      if (name.find(filter) != std::string::npos) rows.push_back({std::move(name), flops, time_it(runs, f)});
+    };
 
     const int M = 321;  // tokens: class token + 256 search + 64 template
     const std::vector<std::pair<int, int>> linear_shapes = {{128, 384}, {128, 128}, {128, 512}, {512, 128}, {256, 768},
@@ -102,8 +110,8 @@ int main(int argc, char** argv) {
       Buffer packed(k.packed_linear_floats(N, K));
       k.pack_linear(w.p, b.p, N, K, packed.p);
       const et::LinearShape s{M, K, N, K, N};
-      rows.push_back({"linear " + std::to_string(M) + "x" + std::to_string(K) + "x" + std::to_string(N),
-                      2.0 * M * K * N, time_it(runs, [&] { k.linear(s, x.p, packed.p, et::Activation::none, false, y.p); })});
+      add("linear " + std::to_string(M) + "x" + std::to_string(K) + "x" + std::to_string(N), 2.0 * M * K * N,
+          [&] { k.linear(s, x.p, packed.p, et::Activation::none, false, y.p); });
     }
     // The GEMM's ceiling on this core: two 6 x 16 micro-tiles of K = 256
     // whose A (12 KiB) and packed B (16 KiB) stay in L1, 200 calls a run
@@ -115,9 +123,9 @@ int main(int argc, char** argv) {
       Buffer packed(k.packed_linear_floats(N, K));
       k.pack_linear(w.p, b.p, N, K, packed.p);
       const et::LinearShape s{tile_rows, K, N, K, N};
-      rows.push_back({"GEMM ceiling: 12x256x16 in L1", 2.0 * tile_rows * K * N * calls, time_it(runs, [&] {
-                         for (int i = 0; i < calls; ++i) k.linear(s, x.p, packed.p, et::Activation::none, false, y.p);
-                       })});
+      add("GEMM ceiling: 12x256x16 in L1", 2.0 * tile_rows * K * N * calls, [&] {
+        for (int i = 0; i < calls; ++i) k.linear(s, x.p, packed.p, et::Activation::none, false, y.p);
+      });
     }
     // The GA mixer's qkv: a grouped 1x1 conv over tokens (C = 256, H = 4
     // groups of 64 -> 96: q and k 16 wide, v 64), run as the network runs it
@@ -130,11 +138,10 @@ int main(int argc, char** argv) {
       for (int g = 0; g < groups; ++g)
         k.pack_linear(w.p + std::size_t(g) * out * in, b.p + g * out, out, in, packed.p + g * group_floats);
       const et::LinearShape s{M, in, out, C, width};
-      rows.push_back({"GA qkv 321x256x384, 4 groups", 2.0 * M * in * out * groups, time_it(runs, [&] {
-                        for (int g = 0; g < groups; ++g)
-                          k.linear(s, x.p + g * in, packed.p + g * group_floats, et::Activation::none, false,
-                                   y.p + g * out);
-                      })});
+      add("GA qkv 321x256x384, 4 groups", 2.0 * M * in * out * groups, [&] {
+        for (int g = 0; g < groups; ++g)
+          k.linear(s, x.p + g * in, packed.p + g * group_floats, et::Activation::none, false, y.p + g * out);
+      });
     }
     // One attention head: QK^T (321x32 @ 32x321), softmax, PV (321x321 @ 321x32).
     for (auto [dk, dv, keys] : std::vector<std::tuple<int, int, int>>{{32, 32, 321}, {64, 64, 321}, {48, 48, 320}, {16, 64, 320}}) {
@@ -142,9 +149,8 @@ int main(int argc, char** argv) {
       Buffer qkv(std::size_t(keys) * ld), out(std::size_t(keys) * dv);
       const et::AttentionShape s{keys, keys, dk, dv, ld, ld, ld, dv, 1.0f / std::sqrt(float(dk))};
       Buffer scratch(k.attention_scratch_floats(s));
-      rows.push_back({"attention head q" + std::to_string(keys) + " dk" + std::to_string(dk) + " dv" + std::to_string(dv),
-                      2.0 * keys * keys * (dk + dv),
-                      time_it(runs, [&] { k.attention(s, qkv.p, qkv.p + dk, qkv.p + 2 * dk, out.p, scratch.p); })});
+      add("attention head q" + std::to_string(keys) + " dk" + std::to_string(dk) + " dv" + std::to_string(dv),
+          2.0 * keys * keys * (dk + dv), [&] { k.attention(s, qkv.p, qkv.p + dk, qkv.p + 2 * dk, out.p, scratch.p); });
     }
     // Convolutions of the stems and heads, with the activation each has in
     // its model (stems: HardSwish after every stage but the last; heads'
@@ -158,7 +164,9 @@ int main(int argc, char** argv) {
                               ConvCase{"conv3x3 s1 48->48 16px relu", {48, 16, 16, 48, 3, 1, 1, 1}, Activation::relu},
                               ConvCase{"conv3x3 s1 24->12 16px relu", {24, 16, 16, 12, 3, 1, 1, 1}, Activation::relu},
                               ConvCase{"conv3x3 s1 48->32 16px relu", {48, 16, 16, 32, 3, 1, 1, 1}, Activation::relu},
+                              ConvCase{"conv3x3 s2 3->32 256px hswish", {3, 256, 256, 32, 3, 2, 1, 1}, Activation::hardswish},
                               ConvCase{"conv3x3 s2 32->64 128px hswish", {32, 128, 128, 64, 3, 2, 1, 1}, Activation::hardswish},
+                              ConvCase{"conv3x3 s2 64->128 64px hswish", {64, 64, 64, 128, 3, 2, 1, 1}, Activation::hardswish},
                               ConvCase{"conv3x3 s2 128->256 32px", {128, 32, 32, 256, 3, 2, 1, 1}, Activation::none},
                               ConvCase{"conv3x3 s1 256->256 16px relu", {256, 16, 16, 256, 3, 1, 1, 1}, Activation::relu},
                               ConvCase{"conv3x3 s1 256->128 16px relu", {256, 16, 16, 128, 3, 1, 1, 1}, Activation::relu},
@@ -171,10 +179,11 @@ int main(int argc, char** argv) {
       Buffer x(std::size_t(s.in_channels) * s.in_height * s.in_width),
           w(std::size_t(s.out_channels) * s.in_channels * s.kernel * s.kernel), b(s.out_channels),
           y(std::size_t(s.out_channels) * s.out_height() * s.out_width()), scratch(k.conv2d_scratch_floats(s) + 16);
-      rows.push_back({c.name, 2.0 * s.out_channels * s.out_height() * s.out_width() * s.in_channels * s.kernel * s.kernel,
-                      time_it(runs, [&] { k.conv2d(s, x.p, w.p, b.p, c.act, y.p, scratch.p); })});
+      add(c.name, 2.0 * s.out_channels * s.out_height() * s.out_width() * s.in_channels * s.kernel * s.kernel,
+          [&] { k.conv2d(s, x.p, w.p, b.p, c.act, y.p, scratch.p); });
     }
 
+    if (rows.empty()) throw et::Error("--filter '" + filter + "' matches no kernel (run without it for the list)");
     const bool one_thread = omp_get_max_threads() == 1;
     // Median: the kernel on this machine as it is. Best: its fastest run,
     // the like of the peak (the best of the probe's runs); on a shared or
