@@ -743,10 +743,16 @@ struct SimdKernels {
   }
 
   // C[ROWS, cols] (+)= W[ROWS, channels * KS * KS] * the taps of the phase
-  // planes; b points at the tile's origin in the first channel's planes. The
-  // kernel side and stride are compile-time so each tap's address is a row
-  // pointer plus a constant or one phase pitch: no table of offsets to keep
-  // in registers next to the six weight rows.
+  // planes; b points at the tile's origin in the first channel's planes. Tap
+  // (ky, kx) is plane row ky, phase kx % ST, column kx / ST. The kernel side
+  // and stride are compile-time so each tap's address is a row pointer plus
+  // a constant or one phase pitch: no table of offsets to keep in registers
+  // next to the six weight rows. But 2x2 taps run as a loop over a table of
+  // their offsets: unrolled (GCC unrolls a known count whatever the pragma),
+  // the next tap's two loads went ahead of this one's FMAs, one register more
+  // than 16, and a vector went to the stack and back on every tap (the
+  // conv2x2 stems' 32->64 to 128->256: 71-81% of peak, as a loop 76-90%;
+  // the 3x3 convs measured slower as a loop).
   template <int ROWS, int KS, int ST>
   static void conv_tile(int channels, const float* a, int lda, const float* b, std::size_t channel_pitch,
                         int row_pitch, int phase_pitch, float* c, int ldc, int cols, int row0,
@@ -755,22 +761,44 @@ struct SimdKernels {
     Batch acc0[ROWS], acc1[ROWS];
 #pragma GCC unroll 8
     for (int r = 0; r < ROWS; ++r) acc0[r] = acc1[r] = Batch(0.0f);
-    for (int ic = 0; ic < channels; ++ic) {
-      const float* bc = b + ic * channel_pitch;
-      const float* ac = a + ic * kTaps;
-#pragma GCC unroll 3
-      for (int ky = 0; ky < KS; ++ky) {
-        const float* brow = bc + std::size_t(ky) * row_pitch;
-#pragma GCC unroll 3
-        for (int kx = 0; kx < KS; ++kx) {
-          const float* bp = brow + (kx % ST) * phase_pitch + kx / ST;
+    if constexpr (KS == 2) {
+      int tap_offset[kTaps];
+      for (int t = 0; t < kTaps; ++t) tap_offset[t] = (t / KS) * row_pitch + (t % KS % ST) * phase_pitch + t % KS / ST;
+      int taps = kTaps;
+      asm("" : "+r"(taps));  // an opaque count: the loop stays a loop
+      for (int ic = 0; ic < channels; ++ic) {
+        const float* bc = b + ic * channel_pitch;
+        const float* ac = a + ic * kTaps;
+        for (int t = 0; t < taps; ++t) {
+          const float* bp = bc + tap_offset[t];
           const Batch b0 = Batch::load_unaligned(bp);
           const Batch b1 = Batch::load_unaligned(bp + W);
 #pragma GCC unroll 8
           for (int r = 0; r < ROWS; ++r) {
-            const Batch av(ac[std::size_t(r) * lda + ky * KS + kx]);
+            const Batch av(ac[std::size_t(r) * lda + t]);
             acc0[r] = xsimd::fma(av, b0, acc0[r]);
             acc1[r] = xsimd::fma(av, b1, acc1[r]);
+          }
+        }
+      }
+    } else {
+      for (int ic = 0; ic < channels; ++ic) {
+        const float* bc = b + ic * channel_pitch;
+        const float* ac = a + ic * kTaps;
+#pragma GCC unroll 3
+        for (int ky = 0; ky < KS; ++ky) {
+          const float* brow = bc + std::size_t(ky) * row_pitch;
+#pragma GCC unroll 3
+          for (int kx = 0; kx < KS; ++kx) {
+            const float* bp = brow + (kx % ST) * phase_pitch + kx / ST;
+            const Batch b0 = Batch::load_unaligned(bp);
+            const Batch b1 = Batch::load_unaligned(bp + W);
+#pragma GCC unroll 8
+            for (int r = 0; r < ROWS; ++r) {
+              const Batch av(ac[std::size_t(r) * lda + ky * KS + kx]);
+              acc0[r] = xsimd::fma(av, b0, acc0[r]);
+              acc1[r] = xsimd::fma(av, b1, acc1[r]);
+            }
           }
         }
       }
