@@ -109,6 +109,17 @@ StreamRows TokenNetwork::block_rows(int block, int depth) const {
   return {sizes_.first_search_row, sizes_.search_grid * sizes_.search_grid};
 }
 
+void TokenNetwork::run_vit_block(int block, int depth, const AttentionWeights& attn, const FfnWeights& mlp, int crops,
+                                 ActivationProbe* probe) {
+  const int N = sizes_.tokens, C = sizes_.channels;
+  const StreamRows rows = block_rows(block, depth);
+  attention_residual(kernels(), attn, crops, N, rows, tokens_, scratch_);
+  float* kept = tokens_ + std::size_t(rows.first) * C;
+  emit(probe, block, ".attn", kept, {crops * rows.count, C});
+  ffn_residual(kernels(), mlp, crops * rows.count, kept, scratch_);
+  emit(probe, block, "", kept, {crops * rows.count, C});
+}
+
 void TokenNetwork::finish(const NormWeights& norm, int crops, ActivationProbe* probe) {
   const int grid = sizes_.search_grid;
   const std::size_t cells = std::size_t(grid) * grid, C = std::size_t(sizes_.channels);

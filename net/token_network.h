@@ -73,6 +73,12 @@ class TokenNetwork : public Network {
   // them, but in the last block only the search rows the head reads. After
   // that block they are the stream, compacted (StreamRows).
   StreamRows block_rows(int block, int depth) const;
+  // A pre-norm ViT block (vittrack-zoo, VitTrack), block `block` of `depth`,
+  // on the stream of `crops` crops: x += proj(MHSA(LN x)), then
+  // x += fc2(GELU(fc1(LN x))) on the rows block_rows() keeps; emits
+  // blocks.<block>.attn and blocks.<block>.
+  void run_vit_block(int block, int depth, const AttentionWeights& attn, const FfnWeights& mlp, int crops,
+                     ActivationProbe* probe);
   // LayerNorm of the search rows of `crops` crops, compacted by the last
   // block (emitted as "norm"); then the head on each crop's normed search
   // tokens [grid*grid, C], reshaped to [C, grid, grid]; emits

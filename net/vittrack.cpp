@@ -100,15 +100,9 @@ class VitTrackNetwork final : public TokenNetwork {
       emit(probe, "patch_embed.x", search, {d_.search_tokens, C});
     }
 
-    float* t = tokens();
     for (int i = 0; i < d_.depth; ++i) {
       const VitBlock& blk = w_.blocks[static_cast<std::size_t>(i)];
-      const StreamRows rows = block_rows(i, d_.depth);
-      attention_residual(kernels(), blk.attn, B, N, rows, t, scratch());
-      float* kept = t + std::size_t(rows.first) * C;
-      emit(probe, i, ".attn", kept, {B * rows.count, C});
-      ffn_residual(kernels(), blk.mlp, B * rows.count, kept, scratch());
-      emit(probe, i, "", kept, {B * rows.count, C});
+      run_vit_block(i, d_.depth, blk.attn, blk.mlp, B, probe);
     }
     finish(w_.norm, B, probe);
   }

@@ -73,18 +73,11 @@ class ZooNetwork final : public TokenNetwork {
   }
 
   void run_batch(std::span<const float* const> crops, ActivationProbe* probe) override {
-    const int B = begin_batch(crops), N = d_.tokens, C = d_.channels;
+    const int B = begin_batch(crops);
     assemble_template_first(crops, d_.search_side, w_.pos_embed_x, d_.template_tokens, d_.search_tokens, probe);
-    float* t = tokens();
-
     for (int i = 0; i < d_.depth; ++i) {
       const ZooBlock& blk = w_.blocks[static_cast<std::size_t>(i)];
-      const StreamRows rows = block_rows(i, d_.depth);
-      attention_residual(kernels(), blk.attn, B, N, rows, t, scratch());
-      float* kept = t + std::size_t(rows.first) * C;
-      emit(probe, i, ".attn", kept, {B * rows.count, C});
-      ffn_residual(kernels(), blk.mlp, B * rows.count, kept, scratch());
-      emit(probe, i, "", kept, {B * rows.count, C});
+      run_vit_block(i, d_.depth, blk.attn, blk.mlp, B, probe);
     }
     finish(w_.norm, B, probe);
   }
