@@ -109,7 +109,7 @@ struct SimdKernels {
   }
 
   // The activation of N vectors in place. GELU runs them in lock step, four
-  // at a time: one vector's GELU is a chain of ~40 dependent instructions,
+  // at a time: one vector's GELU is a chain of ~30 dependent instructions,
   // whose latency the core cannot hide with one chain in flight.
   template <int N>
   static void activate(Activation act, Batch* v) {
@@ -182,20 +182,24 @@ struct SimdKernels {
   // GELU(x) = x Phi(x) = 0.5 x erfc(-x / sqrt 2), through erfc(z) for
   // z = |x| / sqrt 2 >= 0: t exp(-z^2 + P(t)), t = 1 / (1 + z / 2), the
   // Chebyshev fit of Numerical Recipes (section 6.2, erfcc), fractional error
-  // below 1.2e-7 for every z >= 0; exp as 2^(log2(e) (-z^2 + P(t))). Then
+  // below 1.2e-7 for every z >= 0; exp as 2^(log2(e) (P(t) - z^2)). Then
   // GELU = 0.5 x erfc(z) for x < 0 and x - 0.5 x erfc(z) for x >= 0, accurate
   // relative to GELU on both sides (no 1 + erf cancellation). About a third
   // of xsimd::erf's instructions, which evaluates both of its range branches.
+  // P's coefficients carry the factor log2(e), its constant term the 0.5
+  // (2^-1), and z^2 log2(e) is x^2 (-log2(e) / 2): three vectors live per
+  // GELU (x, t, the sum) rather than four, so the four in lock step fit the
+  // 16 registers (a chain of ~30 dependent operations, latency-bound).
   template <int N>
   static void gelu_erf(Batch* x) {
-    constexpr float kCoefficients[] = {-0.82215223f, 1.48851587f, -1.13520398f, 0.27886807f, -0.18628806f,
-                                       0.09678418f,  0.37409196f, 1.00002368f,  -1.26551223f};
-    Batch z[N] = {}, t[N] = {}, p[N] = {};
+    constexpr float kCoefficients[] = {-1.18611491e+00f, 2.14747453e+00f, -1.63775313e+00f, 4.02321577e-01f,
+                                       -2.68756866e-01f, 1.39630049e-01f, 5.39700627e-01f,  1.44272923e+00f,
+                                       -2.82574821e+00f};
+    Batch t[N] = {}, p[N] = {};
 #pragma GCC unroll 16
     for (int i = 0; i < N; ++i) {
-      z[i] = xsimd::abs(x[i]) * Batch(0.70710678118654752f);
-      t[i] = Batch(1.0f) / xsimd::fma(Batch(0.5f), z[i], Batch(1.0f));
-      p[i] = Batch(0.17087277f);
+      t[i] = Batch(1.0f) / xsimd::fma(xsimd::abs(x[i]), Batch(3.53553385e-01f), Batch(1.0f));  // z / 2 = |x| / (2 sqrt 2)
+      p[i] = Batch(2.46517301e-01f);
     }
 #pragma GCC unroll 16
     for (float c : kCoefficients) {
@@ -203,11 +207,11 @@ struct SimdKernels {
       for (int i = 0; i < N; ++i) p[i] = xsimd::fma(p[i], t[i], Batch(c));
     }
 #pragma GCC unroll 16
-    for (int i = 0; i < N; ++i) p[i] = (p[i] - z[i] * z[i]) * Batch(1.44269504f);
-    exp2_below_127<N>(p);
+    for (int i = 0; i < N; ++i) p[i] = xsimd::fma(x[i] * x[i], Batch(-7.21347511e-01f), p[i]);
+    exp2_below_127<N>(p);  // 0.5 erfc(z) / t
 #pragma GCC unroll 16
     for (int i = 0; i < N; ++i) {
-      const Batch half_x_erfc = Batch(0.5f) * x[i] * t[i] * p[i];
+      const Batch half_x_erfc = x[i] * t[i] * p[i];
       x[i] = xsimd::select(x[i] < Batch(0.0f), half_x_erfc, x[i] - half_x_erfc);
     }
   }
