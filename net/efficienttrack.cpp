@@ -172,7 +172,7 @@ class EfficientTrackFamily final : public FamilyModel {
     for (int i = 0; i < d.depth; ++i) {
       const Block& b = weights_.blocks[static_cast<std::size_t>(i)];
       const std::string name = "blocks." + std::to_string(i);
-      const int updated = i + 1 == d.depth ? d.search_tokens : d.tokens;  // as run_batch
+      const int updated = updated_rows(i, d.depth, d.tokens, d.template_tokens, d.search_tokens).count;
       blocks.push_back(block_cost(name, b.parameters(), b.parts(name, d.tokens, updated)));
     }
     const std::uint64_t C = std::uint64_t(d.channels);

@@ -231,6 +231,12 @@ struct StreamRows {
   int first = 0, count = 0;
 };
 
+// The rows block `block` of `depth` updates in a stream of `tokens` rows per
+// crop whose head reads `search` rows from row `first_search`.
+inline StreamRows updated_rows(int block, int depth, int tokens, int first_search, int search) {
+  return block + 1 < depth ? StreamRows{0, tokens} : StreamRows{first_search, search};
+}
+
 // x: the streams of `crops` crops, [crops, tokens, C]; the norms and linear
 // layers run over all crops' rows at once, attention crop by crop. Only the
 // `updated` rows of each crop are queries; afterwards they are the stream,

@@ -105,8 +105,7 @@ void TokenNetwork::assemble_template_first(std::span<const float* const> crops, 
 }
 
 StreamRows TokenNetwork::block_rows(int block, int depth) const {
-  if (block + 1 < depth) return {0, sizes_.tokens};
-  return {sizes_.first_search_row, sizes_.search_grid * sizes_.search_grid};
+  return updated_rows(block, depth, sizes_.tokens, sizes_.first_search_row, sizes_.search_grid * sizes_.search_grid);
 }
 
 void TokenNetwork::run_vit_block(int block, int depth, const AttentionWeights& attn, const FfnWeights& mlp, int crops,

@@ -17,6 +17,7 @@ struct Dims {
   int template_side, search_side;  // pixels
   int search_grid, template_tokens, search_tokens;
   int tokens;                      // 1 + search + template
+  int first_search_row = 1;        // a crop's stream: [cls; search; template]
 
   explicit Dims(const ModelConfig& c)
       : channels(static_cast<int>(c.channels)),
@@ -118,7 +119,7 @@ class VitTrackNetwork final : public TokenNetwork {
     s.search_grid = d.search_grid;
     s.tokens = d.tokens;
     s.channels = d.channels;
-    s.first_search_row = 1;  // [cls; search; template]
+    s.first_search_row = d.first_search_row;
     s.template_floats = std::size_t(1 + d.template_tokens) * d.channels;
     s.qkv_width = 3 * d.channels;
     s.mixed_width = d.channels;
@@ -146,7 +147,7 @@ class VitTrackFamily final : public FamilyModel {
     std::vector<StageCost> blocks;
     for (int i = 0; i < d.depth; ++i) {
       const VitBlock& b = weights_.blocks[static_cast<std::size_t>(i)];
-      const int updated = i + 1 == d.depth ? d.search_tokens : d.tokens;  // as run_batch
+      const int updated = updated_rows(i, d.depth, d.tokens, d.first_search_row, d.search_tokens).count;
       blocks.push_back(vit_block_cost("blocks." + std::to_string(i), b.attn, b.mlp, d.tokens, updated));
     }
     // The class token counts with the search stage; the position table is fixed.

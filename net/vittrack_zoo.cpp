@@ -121,7 +121,7 @@ class ZooFamily final : public FamilyModel {
     std::vector<StageCost> blocks;
     for (int i = 0; i < d.depth; ++i) {
       const ZooBlock& b = weights_.blocks[static_cast<std::size_t>(i)];
-      const int updated = i + 1 == d.depth ? d.search_tokens : d.tokens;  // as run_batch
+      const int updated = updated_rows(i, d.depth, d.tokens, d.template_tokens, d.search_tokens).count;
       blocks.push_back(vit_block_cost("blocks." + std::to_string(i), b.attn, b.mlp, d.tokens, updated));
     }
     const std::uint64_t C = std::uint64_t(d.channels);
