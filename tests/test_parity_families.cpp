@@ -116,6 +116,12 @@ void check_parity(const Entry& e) {
   net->set_template(golden->require("input.z").data, &recorder);
   net->run(golden->require("input.x").data, &recorder);
   const auto bounds = reduction_lengths(model->config());
+  // Where a crop's search tokens start: [cls; search; template] (VitTrack)
+  // or [template; search] (EfficientTrack).
+  const ModelConfig& c = model->config();
+  const int search_grid = static_cast<int>(c.search_size) / kPatchStride;
+  const int template_grid = static_cast<int>(c.template_size) / kPatchStride;
+  const int first_search_row = c.family == blob::kFamilyVittrack ? 1 : template_grid * template_grid;
   std::size_t compared = 0;
   for (const TensorInfo& t : golden->tensors()) {
     if (t.name.starts_with("input.")) continue;
@@ -123,11 +129,8 @@ void check_parity(const Entry& e) {
     REQUIRE(recorder.seen.contains(t.name));
     REQUIRE(bounds.contains(t.name));
     const auto& got = recorder.seen.at(t.name);
-    const ModelConfig& c = model->config();
-    const int grid = static_cast<int>(c.search_size) / kPatchStride;
-    const int template_tokens = (static_cast<int>(c.template_size) / kPatchStride) * (static_cast<int>(c.template_size) / kPatchStride);
     const test::Emitted want = test::emitted_part(t.name, t.values(), t.shape, static_cast<int>(c.depth),
-                                                  c.family == blob::kFamilyVittrack ? 1 : template_tokens, grid * grid);
+                                                  first_search_row, search_grid * search_grid);
     REQUIRE(got.shape == want.shape);
     const Deviation dev = compare(got.values, want.values);
     const double relative = dev.max_abs / std::max(1.0, dev.ref_max);
