@@ -70,7 +70,7 @@ struct Row {
 
 int main(int argc, char** argv) {
   try {
-    Isa isa = et::runnable_isas().back();
+    Isa isa = et::active_kernels().isa;  // the best runnable, or the one ET_ISA names
     int runs = 50;
     bool json = false, peak_only = false;
     std::string filter;
@@ -84,6 +84,7 @@ int main(int argc, char** argv) {
       else if (a == "--help") {
         std::puts("usage: et_bench_kernels [--isa reference|avx2|avx512|neon] [--runs N] [--json] [--peak-only]\n"
                   "                        [--filter TEXT]\n"
+                  "  --isa NAME: the kernels to time (default: ET_ISA's, else the best this CPU runs)\n"
                   "  --peak-only: measure and print only the core's FMA peak (bench/peers/compare.py's floor)\n"
                   "  --filter TEXT: time only the kernels whose name contains TEXT (e.g. conv2x2, \"linear 321x256\")");
         return 0;

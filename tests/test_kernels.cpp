@@ -168,7 +168,14 @@ TEST_CASE("kernels: conv2d with kernels 1/2/3/16, strides, padding and groups") 
       {48, 33, 66, 5, 2, 2, 0, 1},
       // Weights larger than L1 and than a band of input (head-sized
       // convs), with partial row blocks, bands and groups.
-      {128, 9, 11, 45, 3, 1, 1, 1}, {96, 40, 40, 61, 3, 2, 1, 1}, {256, 6, 6, 200, 3, 1, 1, 2}};
+      {128, 9, 11, 45, 3, 1, 1, 1}, {96, 40, 40, 61, 3, 2, 1, 1}, {256, 6, 6, 200, 3, 1, 1, 2},
+      // Output rows exactly one vector wide (4 NEON, 8 AVX2, 16 AVX-512):
+      // row-pair tiles, an odd last row, bands of an even row count (the
+      // 200-channel input: 5 rows a band under AVX-512, cut to 4), groups.
+      {5, 7, 8, 6, 3, 1, 1, 1},     {7, 13, 16, 9, 3, 2, 1, 1},   {3, 9, 4, 5, 3, 1, 1, 1},
+      {6, 10, 8, 7, 2, 2, 0, 1},    {12, 15, 16, 15, 3, 1, 1, 3}, {200, 33, 16, 7, 3, 1, 1, 1},
+      {64, 32, 32, 8, 3, 2, 1, 1},  {5, 17, 16, 3, 1, 1, 0, 1},   {9, 34, 32, 14, 2, 2, 0, 1},
+      {300, 19, 8, 5, 3, 1, 1, 1},  {12, 15, 8, 9, 3, 1, 1, 3}};
   std::uint32_t seed = 500;
   for (Isa isa : simd_isas()) {
     const KernelTable& fast = kernel_table(isa);

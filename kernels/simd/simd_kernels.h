@@ -637,6 +637,15 @@ struct SimdKernels {
   // of planes, streamed from L3 once per block of output channels.
   static constexpr std::size_t kBandBytes = 192 * 1024;
 
+  // Output rows exactly one vector wide (the 16x16 maps of the heads and
+  // the stems' last stage under AVX-512; 8x8 under AVX2): a tile takes two
+  // output rows instead of one row and a vector of padding. Its second
+  // vector's taps come from the next output row's input rows (ST padded
+  // rows further down), and since ow == W that row's outputs follow the
+  // first's in memory (Y is CHW), so the tile stores as a 2W-wide one. Each
+  // output is the same sum in the same order either way.
+  static bool row_pair_tiles(const Conv2dShape& s) { return s.out_width() == W && s.out_height() > 1; }
+
   struct PhasePlanes {
     int phase_pitch, row_pitch;
     int band_out_rows;  // output rows per band
@@ -648,14 +657,19 @@ struct SimdKernels {
         : phase_pitch(padded(std::max((s.in_width + 2 * s.pad + s.stride - 1) / s.stride,
                                       panels(s.out_width()) * NR + (s.kernel - 1) / s.stride))),
           row_pitch(s.stride * phase_pitch),
-          band_out_rows(std::clamp(static_cast<int>(kBandBytes / sizeof(float) /
-                                                    (std::size_t(s.in_channels) * s.stride * row_pitch)),
-                                   1, s.out_height())),
+          band_out_rows(whole_tiles(s, std::clamp(static_cast<int>(kBandBytes / sizeof(float) /
+                                                                  (std::size_t(s.in_channels) * s.stride * row_pitch)),
+                                                 1, s.out_height()))),
           rows(std::min(band_out_rows * s.stride + std::max(0, s.kernel - s.stride), s.in_height + 2 * s.pad)),
           channel_pitch(std::size_t(rows) * row_pitch),
           channels(s.in_channels) {}
 
     std::size_t floats() const { return channels * channel_pitch; }
+
+    // With row-pair tiles, bands of an even number of rows (but the last).
+    static int whole_tiles(const Conv2dShape& s, int rows) {
+      return row_pair_tiles(s) && rows > 1 && rows < s.out_height() ? rows & ~1 : rows;
+    }
   };
 
   // even = x[0], x[2], ..., x[2W-2] and odd = x[1], x[3], ..., x[2W-1]: one
@@ -764,13 +778,14 @@ struct SimdKernels {
   // than 16, and a vector went to the stack and back on every tap (the
   // conv2x2 stems' 32->64 to 128->256: 71-81% of peak, as a loop 76-90%;
   // the 3x3 convs measured slower as a loop).
-  // acc += one tap: the 2W inputs at bp times the tap's weight of each row
-  // (w[r * lda]).
+  // acc += one tap: the inputs at bp and bp + second (W: one row's 2W
+  // columns; ST padded rows: a row pair's) times the tap's weight of each
+  // row (w[r * lda]).
   template <int ROWS>
-  [[gnu::always_inline]] static void conv_tap(const float* bp, const float* w, int lda, Batch (&acc0)[ROWS],
-                                              Batch (&acc1)[ROWS]) {
+  [[gnu::always_inline]] static void conv_tap(const float* bp, std::ptrdiff_t second, const float* w, int lda,
+                                              Batch (&acc0)[ROWS], Batch (&acc1)[ROWS]) {
     const Batch b0 = Batch::load_unaligned(bp);
-    const Batch b1 = Batch::load_unaligned(bp + W);
+    const Batch b1 = Batch::load_unaligned(bp + second);
 #pragma GCC unroll 8
     for (int r = 0; r < ROWS; ++r) {
       const Batch av(w[std::size_t(r) * lda]);
@@ -779,11 +794,13 @@ struct SimdKernels {
     }
   }
 
-  template <int ROWS, int KS, int ST>
+  // PAIR: a row-pair tile (row_pair_tiles), cols = 2W.
+  template <int ROWS, int KS, int ST, bool PAIR>
   static void conv_tile(int channels, const float* a, int lda, const float* b, std::size_t channel_pitch,
                         int row_pitch, int phase_pitch, float* c, int ldc, int cols, int row0,
                         const TileEpilogue& ep) {
     constexpr int kTaps = KS * KS;
+    const std::ptrdiff_t second = PAIR ? std::ptrdiff_t(ST) * row_pitch : W;
     Batch acc0[ROWS], acc1[ROWS];
 #pragma GCC unroll 8
     for (int r = 0; r < ROWS; ++r) acc0[r] = acc1[r] = Batch(0.0f);
@@ -795,7 +812,7 @@ struct SimdKernels {
       for (int ic = 0; ic < channels; ++ic) {
         const float* bc = b + ic * channel_pitch;
         const float* ac = a + ic * kTaps;
-        for (int t = 0; t < taps; ++t) conv_tap<ROWS>(bc + tap_offset[t], ac + t, lda, acc0, acc1);
+        for (int t = 0; t < taps; ++t) conv_tap<ROWS>(bc + tap_offset[t], second, ac + t, lda, acc0, acc1);
       }
     } else {
       for (int ic = 0; ic < channels; ++ic) {
@@ -806,7 +823,7 @@ struct SimdKernels {
           const float* brow = bc + std::size_t(ky) * row_pitch;
 #pragma GCC unroll 3
           for (int kx = 0; kx < KS; ++kx)
-            conv_tap<ROWS>(brow + (kx % ST) * phase_pitch + kx / ST, ac + ky * KS + kx, lda, acc0, acc1);
+            conv_tap<ROWS>(brow + (kx % ST) * phase_pitch + kx / ST, second, ac + ky * KS + kx, lda, acc0, acc1);
         }
       }
     }
@@ -814,16 +831,17 @@ struct SimdKernels {
     store_tile<ROWS>(acc0, acc1, c, ldc, cols, row0, 0, ep);
   }
 
-  template <int ROWS, int KS, int ST>
+  template <int ROWS, int KS, int ST, bool PAIR>
   static void conv_tile_rows(int rows, int channels, const float* a, int lda, const float* b,
                              std::size_t channel_pitch, int row_pitch, int phase_pitch, float* c, int ldc, int cols,
                              int row0, const TileEpilogue& ep) {
     if constexpr (ROWS > 1) {
       if (rows < ROWS)
-        return conv_tile_rows<ROWS - 1, KS, ST>(rows, channels, a, lda, b, channel_pitch, row_pitch, phase_pitch, c,
-                                                ldc, cols, row0, ep);
+        return conv_tile_rows<ROWS - 1, KS, ST, PAIR>(rows, channels, a, lda, b, channel_pitch, row_pitch,
+                                                      phase_pitch, c, ldc, cols, row0, ep);
     }
-    conv_tile<ROWS, KS, ST>(channels, a, lda, b, channel_pitch, row_pitch, phase_pitch, c, ldc, cols, row0, ep);
+    conv_tile<ROWS, KS, ST, PAIR>(channels, a, lda, b, channel_pitch, row_pitch, phase_pitch, c, ldc, cols, row0,
+                                  ep);
   }
 
   // Band by band: fill the band's phase planes, then its tiles (output row,
@@ -840,26 +858,31 @@ struct SimdKernels {
     const int row_blocks = (out_per_group + MR - 1) / MR;
     const TileEpilogue ep{nullptr, nullptr, act, false, false};
     const int padded_rows = s.in_height + 2 * s.pad;
+    const int tile_out_rows = row_pair_tiles(s) ? 2 : 1;
     for (int oy0 = 0; oy0 < oh; oy0 += pp.band_out_rows) {
       const int band_rows = std::min(pp.band_out_rows, oh - oy0);
+      const int band_tiles = (band_rows + tile_out_rows - 1) / tile_out_rows;  // tile rows of output rows
       const int first_row = oy0 * ST;
-      const int tasks = s.groups * band_rows * row_blocks;
+      const int tasks = s.groups * band_tiles * row_blocks;
       const bool parallel = tasks > 1 && std::size_t(s.out_channels) * band_rows * ow * lda > 200000;
       fill_phase_planes(s, pp, x, first_row, std::min(pp.rows, padded_rows - first_row), planes, parallel);
-      // A task: one output row of one out-channel block, its column blocks
-      // in a loop; (group, output row) outer, out-channel blocks inner, so
-      // no index is divided per tile.
-      for_each_tile_2d(s.groups * band_rows, row_blocks, parallel, [&](int group_row, int row_block) {
-        const int g = group_row / band_rows, oy = group_row % band_rows, i = row_block * MR;
+      // A task: one tile row (one output row, or a pair) of one out-channel
+      // block, its column blocks in a loop; (group, tile row) outer,
+      // out-channel blocks inner, so no index is divided per tile.
+      for_each_tile_2d(s.groups * band_tiles, row_blocks, parallel, [&](int group_tile, int row_block) {
+        const int g = group_tile / band_tiles, oy = group_tile % band_tiles * tile_out_rows, i = row_block * MR;
         TileEpilogue tile_ep = ep;
         tile_ep.row_bias = bias != nullptr ? bias + g * out_per_group : nullptr;
         const int rows = std::min(MR, out_per_group - i);
         const float* a = weight + (std::size_t(g) * out_per_group + i) * lda;
         const float* b = planes + std::size_t(g) * in_per_group * pp.channel_pitch + std::size_t(oy) * ST * pp.row_pitch;
         float* c = y + (std::size_t(g) * out_per_group + i) * positions + (oy0 + oy) * ow;
+        if (tile_out_rows == 2 && oy + 1 < band_rows)
+          return conv_tile_rows<MR, KS, ST, true>(rows, in_per_group, a, lda, b, pp.channel_pitch, pp.row_pitch,
+                                                  pp.phase_pitch, c, positions, NR, i, tile_ep);
         for (int ox0 = 0; ox0 < ow; ox0 += NR)
-          conv_tile_rows<MR, KS, ST>(rows, in_per_group, a, lda, b + ox0, pp.channel_pitch, pp.row_pitch,
-                                     pp.phase_pitch, c + ox0, positions, std::min(NR, ow - ox0), i, tile_ep);
+          conv_tile_rows<MR, KS, ST, false>(rows, in_per_group, a, lda, b + ox0, pp.channel_pitch, pp.row_pitch,
+                                            pp.phase_pitch, c + ox0, positions, std::min(NR, ow - ox0), i, tile_ep);
       });
     }
   }
