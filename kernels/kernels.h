@@ -36,7 +36,7 @@ struct KernelTable {
   void (*conv2d)(const Conv2dShape& s, const float* x, const float* weight, const float* bias, Activation act,
                  float* y, float* scratch);
 
-  // One attention head (see AttentionShape). scratch: attention_scratch_floats(s).
+  // Every head of one attention (see AttentionShape). scratch: attention_scratch_floats(s).
   std::size_t (*attention_scratch_floats)(const AttentionShape& s);
   void (*attention)(const AttentionShape& s, const float* q, const float* k, const float* v, float* out,
                     float* scratch);

@@ -28,14 +28,18 @@ struct Conv2dShape {
   int out_width() const { return (in_width + 2 * pad - kernel) / stride + 1; }
 };
 
-// One attention head over token-major rows:
-// out[i, :dv] = sum_j softmax_j(scale * q[i, :dk] . k[j, :dk]) v[j, :dv]
-// q/k/v/out are row-strided views (ld* in floats), e.g. slices of a qkv buffer.
+// Attention heads over token-major rows; head h:
+// out_h[i, :dv] = sum_j softmax_j(scale * q_h[i, :dk] . k_h[j, :dk]) v_h[j, :dv]
+// q/k/v/out are row-strided views (ld* in floats), e.g. slices of a qkv
+// buffer; head h's views start h * head_q (head_k, head_v, head_out) floats
+// after head 0's, e.g. the heads' columns side by side in one row.
 struct AttentionShape {
   int queries = 0, keys = 0;
   int key_dim = 0, value_dim = 0;
   int ldq = 0, ldk = 0, ldv = 0, ldo = 0;
   float scale = 1.0f;
+  int heads = 1;
+  int head_q = 0, head_k = 0, head_v = 0, head_out = 0;
 };
 
 // Interleaved 8-bit RGB (3 bytes per pixel) to planar floats, the network

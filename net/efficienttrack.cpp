@@ -147,6 +147,7 @@ class EfficientTrackNetwork final : public TokenNetwork {
     s.qkv_width = group ? d.heads * (2 * d.key_dim + d.value_dim) : 3 * d.channels;
     s.mixed_width = group ? d.heads * d.value_dim : d.channels;
     s.hidden = d.hidden;
+    s.heads = d.heads;
     s.key_dim = group ? d.key_dim : d.channels / d.heads;
     s.value_dim = group ? d.value_dim : d.channels / d.heads;
     s.head_channels = d.head_channels;

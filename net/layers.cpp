@@ -215,8 +215,8 @@ std::uint64_t GroupAttentionWeights::macs(int tokens, int queries) const {
 std::uint64_t FfnWeights::parameters() const { return norm.parameters() + fc1.parameters() + fc2.parameters(); }
 std::uint64_t FfnWeights::macs(int tokens) const { return fc1.macs(tokens) + fc2.macs(tokens); }
 
-std::size_t attention_scratch_floats(const KernelTable& k, int tokens, int key_dim, int value_dim) {
-  return k.attention_scratch_floats({tokens, tokens, key_dim, value_dim, 0, 0, 0, 0, 1.0f});
+std::size_t attention_scratch_floats(const KernelTable& k, int tokens, int heads, int key_dim, int value_dim) {
+  return k.attention_scratch_floats({tokens, tokens, key_dim, value_dim, 0, 0, 0, 0, 1.0f, heads, 0, 0, 0, 0});
 }
 
 AttentionWeights bind_attention(WeightBinder& b, const std::string& norm, const std::string& prefix, int channels,
@@ -281,13 +281,11 @@ void attention_residual(const KernelTable& k, const AttentionWeights& w, int cro
   // q, k, v of head h: columns h*D, C + h*D, 2C + h*D of the [N, 3C] qkv rows
   // of a crop; the updated rows' queries, every row's keys and values.
   const AttentionShape shape{updated.count, N, D, D, 3 * C, 3 * C, 3 * C, C,
-                             1.0f / std::sqrt(static_cast<float>(D))};
+                             1.0f / std::sqrt(static_cast<float>(D)), w.heads, D, D, D, D};
   for (int b = 0; b < crops; ++b) {
     const float* qkv = s.qkv + std::size_t(b) * N * 3 * C;
     const float* q = qkv + std::size_t(updated.first) * 3 * C;
-    float* mixed = s.mixed + std::size_t(b) * updated.count * C;
-    for (int h = 0; h < w.heads; ++h)
-      k.attention(shape, q + h * D, qkv + C + h * D, qkv + 2 * C + h * D, mixed + h * D, s.kernel);
+    k.attention(shape, q, qkv + C, qkv + 2 * C, s.mixed + std::size_t(b) * updated.count * C, s.kernel);
   }
   float* kept = compact_stream(x, crops, N, updated, C);
   run_linear(k, w.proj, crops * updated.count, s.mixed, Activation::none, true, kept);  // x += proj(...)
@@ -306,15 +304,12 @@ void group_attention_residual(const KernelTable& k, const GroupAttentionWeights&
   // Head h: q at column h*(2kd+d), k at +kd, v at +2kd of a crop's [N, heads*(2kd+d)] rows;
   // its output fills columns [h*d, (h+1)*d) of the [updated rows, heads*d] concatenation.
   const AttentionShape shape{updated.count, N, kd, d, width, width, width, mixed,
-                             1.0f / std::sqrt(static_cast<float>(kd))};
+                             1.0f / std::sqrt(static_cast<float>(kd)), w.heads, group_width, group_width,
+                             group_width, d};
   for (int b = 0; b < crops; ++b) {
     const float* qkv = s.qkv + std::size_t(b) * N * width;
     const float* queries = qkv + std::size_t(updated.first) * width;
-    float* out = s.mixed + std::size_t(b) * updated.count * mixed;
-    for (int h = 0; h < w.heads; ++h) {
-      const int group = h * group_width;
-      k.attention(shape, queries + group, qkv + group + kd, qkv + group + 2 * kd, out + h * d, s.kernel);
-    }
+    k.attention(shape, queries, qkv + kd, qkv + 2 * kd, s.mixed + std::size_t(b) * updated.count * mixed, s.kernel);
   }
   const int kept_rows = crops * updated.count;
   k.activate(Activation::relu, s.mixed, std::size_t(kept_rows) * mixed);

@@ -169,8 +169,8 @@ struct TokenScratch {
   float* kernel = nullptr;  // the kernels' own scratch (attention blocks, im2col panels)
 };
 
-// Kernel scratch of one attention head over `tokens` queries and keys.
-std::size_t attention_scratch_floats(const KernelTable& k, int tokens, int key_dim, int value_dim);
+// Kernel scratch of an attention of `heads` heads over `tokens` queries and keys.
+std::size_t attention_scratch_floats(const KernelTable& k, int tokens, int heads, int key_dim, int value_dim);
 
 // Multi-head self-attention x += proj(MHSA(LN x)); qkv rows are
 // [q heads | k heads | v heads], head h at columns [h*d, (h+1)*d) of each.

@@ -37,7 +37,7 @@ TokenNetwork::TokenNetwork(std::shared_ptr<const Model> model, const TokenNetwor
   const std::size_t kernel_floats =
       std::max({stem_scratch_floats(k, *sizes.stem, sizes.search_side),
                 head_scratch_floats(k, *sizes.head, sizes.search_grid),
-                attention_scratch_floats(k, sizes.tokens, sizes.key_dim, sizes.value_dim)});
+                attention_scratch_floats(k, sizes.tokens, sizes.heads, sizes.key_dim, sizes.value_dim)});
   const auto kernel = plan.request(kernel_floats, kStem0, kLast);
   const auto feature = plan.request(C * cells, kHead, kHead);
   const std::size_t branches = sizes.head->branches.size();

@@ -30,6 +30,7 @@ struct TokenNetworkSizes {
   int mixed_width = 0;               // widest concatenation of head outputs
   int hidden = 0;                    // widest FFN hidden layer
   int head_channels = 0;             // first tower width of the head
+  int heads = 1;                     // most heads of any block
   int key_dim = 0, value_dim = 0;    // widest attention head
   int batch = 1;                     // search crops per run_batch()
 };

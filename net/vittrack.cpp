@@ -124,6 +124,7 @@ class VitTrackNetwork final : public TokenNetwork {
     s.qkv_width = 3 * d.channels;
     s.mixed_width = d.channels;
     s.hidden = d.hidden;
+    s.heads = d.heads;
     s.key_dim = s.value_dim = d.channels / d.heads;
     s.head_channels = d.head_channels;
     return s;

@@ -207,21 +207,29 @@ TEST_CASE("kernels: conv2d with kernels 1/2/3/16, strides, padding and groups") 
   }
 }
 
-TEST_CASE("kernels: attention with key dim != value dim, strided q/k/v and odd token counts") {
+TEST_CASE("kernels: attention with key dim != value dim, strided q/k/v, odd token counts and several heads") {
   const KernelTable& ref = kernel_table(Isa::reference);
   struct Case {
-    int queries, keys, dk, dv;
+    int queries, keys, dk, dv, heads;
   };
-  const std::vector<Case> cases = {{1, 1, 1, 1},   {7, 5, 3, 5},    {49, 61, 16, 48}, {320, 320, 48, 48},
-                                   {61, 17, 16, 64}, {13, 320, 32, 32}, {50, 33, 9, 17}};
+  const std::vector<Case> cases = {{1, 1, 1, 1, 1},    {7, 5, 3, 5, 1},     {49, 61, 16, 48, 1}, {320, 320, 48, 48, 1},
+                                   {61, 17, 16, 64, 1}, {13, 320, 32, 32, 1}, {50, 33, 9, 17, 1},
+                                   // heads side by side: one call for all (the (head, block) tasks)
+                                   {1, 1, 1, 1, 5},    {7, 5, 3, 5, 2},     {256, 321, 64, 64, 4}, {49, 61, 16, 48, 3},
+                                   {61, 17, 16, 64, 4}, {25, 40, 7, 9, 6}};
   std::uint32_t seed = 900;
   for (Isa isa : simd_isas()) {
     const KernelTable& fast = kernel_table(isa);
     for (const Case& c : cases) {
       ++seed;
-      INFO(std::string(isa_name(isa)), " attention queries ", c.queries, " keys ", c.keys, " dk ", c.dk, " dv ", c.dv, " seed ", seed);
-      const int ld = 2 * c.dk + c.dv + 3;  // q, k, v side by side in one strided buffer, like a qkv projection
-      const AttentionShape s{c.queries, c.keys, c.dk, c.dv, ld, ld, ld, c.dv + 2, 1.0f / std::sqrt(float(c.dk))};
+      INFO(std::string(isa_name(isa)), " attention queries ", c.queries, " keys ", c.keys, " dk ", c.dk, " dv ", c.dv,
+           " heads ", c.heads, " seed ", seed);
+      // Per head q, k, v side by side, the heads one after another, in one
+      // strided buffer (the group attention's qkv rows); each output row
+      // holds the heads' dv columns and 2 of stride padding.
+      const int group = 2 * c.dk + c.dv, ld = c.heads * group + 3, ldo = c.heads * c.dv + 2;
+      const AttentionShape s{c.queries, c.keys, c.dk, c.dv, ld, ld, ld, ldo, 1.0f / std::sqrt(float(c.dk)),
+                             c.heads, group, group, group, c.dv};
       const auto qkv = test::random_values(std::size_t(std::max(c.queries, c.keys)) * ld, seed);
       const float* q = qkv.data();
       const float* k = qkv.data() + c.dk;
@@ -235,7 +243,7 @@ TEST_CASE("kernels: attention with key dim != value dim, strided q/k/v and odd t
       for (int i = 0; i < c.queries; ++i) {
         for (int d = 0; d < s.ldo; ++d) {
           const std::size_t at = std::size_t(i) * s.ldo + d;
-          if (d >= c.dv) {
+          if (d >= c.heads * c.dv) {
             CHECK(yf[at] == 5.0f);  // stride padding untouched
             continue;
           }

@@ -167,6 +167,23 @@ TEST_CASE("ref kernels: layer_norm, also in place") {
       }
 }
 
+TEST_CASE("ref kernels: attention of several heads is each head alone at its offsets") {
+  // 3 heads of [q k v] (dk 5, dv 7) side by side per row, outputs side by side.
+  const int heads = 3, dk = 5, dv = 7, group = 2 * dk + dv, ld = heads * group + 1, ldo = heads * dv + 2;
+  const int queries = 9, keys = 11;
+  const auto qkv = test::random_values(std::size_t(keys) * ld, 29, 1.5f);
+  const AttentionShape s{queries, keys, dk, dv, ld, ld, ld, ldo, 0.4f, heads, group, group, group, dv};
+  std::vector<float> all(std::size_t(queries) * ldo, kSentinel), alone = all;
+  std::vector<float> scratch(static_cast<std::size_t>(keys));
+  ref::attention(s, qkv.data(), qkv.data() + dk, qkv.data() + 2 * dk, all.data(), scratch.data());
+  for (int h = 0; h < heads; ++h)
+    ref::attention_head(s, qkv.data() + h * group, qkv.data() + h * group + dk, qkv.data() + h * group + 2 * dk,
+                        alone.data() + h * dv, scratch.data());
+  CHECK(all == alone);
+  CHECK(all[std::size_t(ldo) - 1] == kSentinel);  // the stride padding stays
+  CHECK(all[std::size_t(heads) * dv - 1] != kSentinel);
+}
+
 TEST_CASE("ref kernels: attention with key dim != value dim over strided q, k, v and out") {
   struct Case {
     int queries, keys, key_dim, value_dim;

@@ -89,9 +89,16 @@ void layer_norm(const float* x, int rows, int channels, const float* gamma, cons
 
 void attention(const AttentionShape& s, const float* q, const float* k, const float* v, float* out,
                float* scratch) {
-  // Rows are independent, but they share `scratch`; the parallel version of
-  // this op lives in the optimised kernels. Kept serial so the reference is
-  // the plainest possible statement of the maths.
+  // Heads and rows are independent, but they share `scratch`; the parallel
+  // version of this op lives in the optimised kernels. Kept serial so the
+  // reference is the plainest possible statement of the maths.
+  for (int h = 0; h < s.heads; ++h)
+    attention_head(s, q + std::size_t(h) * s.head_q, k + std::size_t(h) * s.head_k, v + std::size_t(h) * s.head_v,
+                   out + std::size_t(h) * s.head_out, scratch);
+}
+
+void attention_head(const AttentionShape& s, const float* q, const float* k, const float* v, float* out,
+                    float* scratch) {
   for (int i = 0; i < s.queries; ++i) {
     const float* qi = q + static_cast<std::size_t>(i) * s.ldq;
     float max_score = -INFINITY;

@@ -29,9 +29,13 @@ void conv2d(const Conv2dShape& s, const float* x, const float* weight, const flo
 void layer_norm(const float* x, int rows, int channels, const float* gamma, const float* beta,
                 float eps, float* y);
 
-// One head; `scratch` holds at least `keys` floats (one row of scores).
+// Every head, one after another; `scratch` holds at least `keys` floats
+// (one row of scores).
 void attention(const AttentionShape& s, const float* q, const float* k, const float* v, float* out,
                float* scratch);
+// Head 0 of s alone (s.heads and the head offsets unused).
+void attention_head(const AttentionShape& s, const float* q, const float* k, const float* v, float* out,
+                    float* scratch);
 
 // In place over n values.
 void gelu_erf(float* x, std::size_t n);     // 0.5 x (1 + erf(x / sqrt 2))

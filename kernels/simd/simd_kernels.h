@@ -902,12 +902,17 @@ struct SimdKernels {
 
   // -------------------------------------------------------------- attention
 
-  // The packed K^T and V, then the scores of every query ([queries][keys],
-  // rows padded to whole panels so QK^T stores whole tiles); each block of
-  // queries works in its own rows, so blocks run in any order on any thread.
-  static std::size_t attention_scratch_floats(const AttentionShape& s) {
+  // Per head: the packed K^T and V, then the scores of every query
+  // ([queries][keys], rows padded to whole panels so QK^T stores whole
+  // tiles); each block of queries works in its own rows, so (head, block)
+  // tasks run in any order on any thread.
+  static std::size_t attention_head_floats(const AttentionShape& s) {
     return packed_b_floats(s.key_dim, s.keys) + packed_b_floats(s.keys, s.value_dim) +
            std::size_t(s.queries) * panels(s.keys) * NR;
+  }
+
+  static std::size_t attention_scratch_floats(const AttentionShape& s) {
+    return std::size_t(s.heads) * attention_head_floats(s);
   }
 
   // xsimd 8.1 has hadd but no reduce_max.
@@ -944,28 +949,38 @@ struct SimdKernels {
     return 1.0f / sum;
   }
 
-  // Per block of kQueryBlock queries: scores = Q K^T, exp, out = P V scaled
-  // by 1 / each row's sum, while the block's scores (kQueryBlock x keys) are
-  // still in L1. The blocks are shared out among threads; the GEMMs inside
-  // run serially.
+  // Per head and block of kQueryBlock queries: scores = Q K^T, exp, out =
+  // P V scaled by 1 / each row's sum, while the block's scores (kQueryBlock
+  // x keys) are still in L1. Every head's K^T and V are packed first (the
+  // heads shared out among threads), then the (head, block) tasks are: all
+  // heads in one parallel loop, so no thread waits at the end of each head
+  // (d12c256: 4 heads x 27 blocks, where one head's 27 blocks left 16
+  // threads 2 or 1 each). The GEMMs inside a task run serially.
   static void attention(const AttentionShape& s, const float* q, const float* k, const float* v, float* out,
                         float* scratch) {
-    float* packed_k = scratch;                                             // K^T: [key_dim][keys]
-    float* packed_v = packed_k + packed_b_floats(s.key_dim, s.keys);       // V: [keys][value_dim]
-    float* scores = packed_v + packed_b_floats(s.keys, s.value_dim);       // [queries][lds]
+    const std::size_t head_floats = attention_head_floats(s);
+    const std::size_t packed_k_floats = packed_b_floats(s.key_dim, s.keys);
+    const std::size_t packed_kv_floats = packed_k_floats + packed_b_floats(s.keys, s.value_dim);
     const int lds = panels(s.keys) * NR;
-    pack_b_nk(k, s.ldk, s.key_dim, s.keys, packed_k);
-    pack_b_kn(v, s.ldv, s.keys, s.value_dim, packed_v);
     const int blocks = (s.queries + kQueryBlock - 1) / kQueryBlock;
-    const bool parallel = blocks > 1 && std::size_t(s.queries) * s.keys * (s.key_dim + s.value_dim) > 200000;
-    for_each_tile(blocks, parallel, [&](int b) {
+    const bool parallel = s.heads * blocks > 1 &&
+                          std::size_t(s.heads) * s.queries * s.keys * (s.key_dim + s.value_dim) > 200000;
+    // Head h's scratch: K^T [key_dim][keys], V [keys][value_dim], scores [queries][lds].
+    for_each_tile(s.heads, parallel && s.heads > 1, [&](int h) {
+      float* packed_k = scratch + h * head_floats;
+      pack_b_nk(k + std::size_t(h) * s.head_k, s.ldk, s.key_dim, s.keys, packed_k);
+      pack_b_kn(v + std::size_t(h) * s.head_v, s.ldv, s.keys, s.value_dim, packed_k + packed_k_floats);
+    });
+    for_each_tile_2d(s.heads, blocks, parallel, [&](int h, int b) {
+      const float* packed_k = scratch + h * head_floats;
       const int q0 = b * kQueryBlock, rows = std::min(kQueryBlock, s.queries - q0);
-      float* block_scores = scores + std::size_t(q0) * lds;
-      product(rows, s.keys, s.key_dim, q + std::size_t(q0) * s.ldq, s.ldq, packed_k, block_scores, lds, lds);
+      float* block_scores = scratch + h * head_floats + packed_kv_floats + std::size_t(q0) * lds;
+      const float* block_q = q + std::size_t(h) * s.head_q + std::size_t(q0) * s.ldq;
+      product(rows, s.keys, s.key_dim, block_q, s.ldq, packed_k, block_scores, lds, lds);
       float inverse_sum[kQueryBlock];
       for (int r = 0; r < rows; ++r) inverse_sum[r] = softmax_exp_row(block_scores + std::size_t(r) * lds, s.keys, s.scale);
-      float* block_out = out + std::size_t(q0) * s.ldo;
-      product(rows, s.value_dim, s.keys, block_scores, lds, packed_v, block_out, s.ldo, s.value_dim);
+      float* block_out = out + std::size_t(h) * s.head_out + std::size_t(q0) * s.ldo;
+      product(rows, s.value_dim, s.keys, block_scores, lds, packed_k + packed_k_floats, block_out, s.ldo, s.value_dim);
       for (int r = 0; r < rows; ++r) scale(block_out + std::size_t(r) * s.ldo, s.value_dim, inverse_sum[r]);
     });
   }
