@@ -361,19 +361,29 @@ struct SimdKernels {
   }
 
   // acc = A[ROWS, k] * panel[k, NR]: the micro-kernel, 12 accumulators.
-  template <int ROWS>
+  // HALF: a panel's columns [0, W) only (acc1 stays zero), for a last panel
+  // of at most W columns: N = 48 under AVX-512 is a panel and a half (the
+  // zoo's proj, fc2 and P V), where the whole tile spent half its FMAs on
+  // padding; six chains of FMAs are latency-bound, but take 4 cycles a step
+  // instead of 6.
+  template <int ROWS, bool HALF>
   [[gnu::always_inline]] static void accumulate_tile(int k, const float* a, int lda, const float* panel,
                                                      Batch (&acc0)[ROWS], Batch (&acc1)[ROWS]) {
 #pragma GCC unroll 8
     for (int r = 0; r < ROWS; ++r) acc0[r] = acc1[r] = Batch(0.0f);
     for (int p = 0; p < k; ++p) {
       const Batch b0 = Batch::load_aligned(panel + std::size_t(p) * NR);
-      const Batch b1 = Batch::load_aligned(panel + std::size_t(p) * NR + W);
+      if constexpr (HALF) {
 #pragma GCC unroll 8
-      for (int r = 0; r < ROWS; ++r) {
-        const Batch av(a[std::size_t(r) * lda + p]);
-        acc0[r] = xsimd::fma(av, b0, acc0[r]);
-        acc1[r] = xsimd::fma(av, b1, acc1[r]);
+        for (int r = 0; r < ROWS; ++r) acc0[r] = xsimd::fma(Batch(a[std::size_t(r) * lda + p]), b0, acc0[r]);
+      } else {
+        const Batch b1 = Batch::load_aligned(panel + std::size_t(p) * NR + W);
+#pragma GCC unroll 8
+        for (int r = 0; r < ROWS; ++r) {
+          const Batch av(a[std::size_t(r) * lda + p]);
+          acc0[r] = xsimd::fma(av, b0, acc0[r]);
+          acc1[r] = xsimd::fma(av, b1, acc1[r]);
+        }
       }
     }
   }
@@ -383,7 +393,8 @@ struct SimdKernels {
   static void tile(int k, const float* a, int lda, const float* panel, float* c, int ldc, int cols, int row0,
                    int col0, const TileEpilogue& ep) {
     Batch acc0[ROWS], acc1[ROWS];
-    accumulate_tile<ROWS>(k, a, lda, panel, acc0, acc1);
+    if (cols <= W) accumulate_tile<ROWS, true>(k, a, lda, panel, acc0, acc1);
+    else accumulate_tile<ROWS, false>(k, a, lda, panel, acc0, acc1);
     if (store_tile_inline<ROWS>(acc0, acc1, c, ldc, cols, row0, col0, ep)) return;
     store_tile<ROWS>(acc0, acc1, c, ldc, cols, row0, col0, ep);
   }
@@ -405,7 +416,8 @@ struct SimdKernels {
   [[gnu::always_inline]] static void product_tile(int k, const float* a, int lda, const float* panel, float* c,
                                                   int ldc, int cols) {
     Batch acc0[ROWS], acc1[ROWS];
-    accumulate_tile<ROWS>(k, a, lda, panel, acc0, acc1);
+    if (cols <= W) accumulate_tile<ROWS, true>(k, a, lda, panel, acc0, acc1);
+    else accumulate_tile<ROWS, false>(k, a, lda, panel, acc0, acc1);
 #pragma GCC unroll 8
     for (int r = 0; r < ROWS; ++r) {
       float* cr = c + std::size_t(r) * ldc;
