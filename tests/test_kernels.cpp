@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -192,9 +193,13 @@ TEST_CASE("kernels: conv2d with kernels 1/2/3/16, strides, padding and groups") 
         const std::size_t out_n = std::size_t(c.out_c) * s.out_height() * s.out_width();
         std::vector<float> yr(out_n, -7.0f), yf(out_n, -7.0f);
         std::vector<float> sr(ref.conv2d_scratch_floats(s) + 1), sf_(fast.conv2d_scratch_floats(s) + 16);
+        // Scratch starts as NaN: a padding column or row the convolution
+        // reads without having zeroed it makes its outputs NaN.
         Aligned scratch(fast.conv2d_scratch_floats(s) + 16);
+        std::fill_n(scratch.data, fast.conv2d_scratch_floats(s) + 16, std::numeric_limits<float>::quiet_NaN());
         ref.conv2d(s, x.data(), w.data(), b.data(), act, yr.data(), sr.data());
         fast.conv2d(s, x.data(), w.data(), b.data(), act, yf.data(), scratch.data);
+        CHECK(std::all_of(yf.begin(), yf.end(), [](float v) { return std::isfinite(v); }));
         double worst = 0;
         for (std::size_t i = 0; i < out_n; ++i) {
           // Magnitude bound: K terms of |x| <= ~4 and |w| <= ~1.

@@ -743,9 +743,11 @@ struct SimdKernels {
     }
   }
 
-  // Every phase row is zeroed with vector stores, then its columns inside
-  // the input are copied over (rows are short: 16-136 floats, so library
-  // calls per row would cost more than the copy).
+  // Every phase row is zeroed (GCC makes zero_row's loop a memset call),
+  // then its columns inside the input are copied over. Zeroing only the
+  // padding columns instead measured no faster (perf: the fill's share of
+  // the zoo's first conv unchanged): a row's first stores pay for its cache
+  // lines, zeros or data.
   // Padded input rows [first_row, first_row + count) into plane rows [0, count).
   // Rows (channel, row) are shared out among threads when `parallel`, as
   // the conv's tiles are (a serial fill held the stem to 1.3x on two threads).
