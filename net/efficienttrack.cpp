@@ -54,10 +54,12 @@ struct Block {
   }
   // As the probe names them: the last FFN is the block's output ("<name>.ffn").
   // `updated` of the `tokens` rows are the mixer's queries and pass the last
-  // FFN (StreamRows: the search tokens in the last block, else all).
-  std::vector<StageCost::Part> parts(const std::string& name, int tokens, int updated) const {
+  // FFN (StreamRows: the search tokens in the last block, else all); a
+  // leading FFN runs on `leading` rows (block 0: the search tokens, the
+  // template's having passed it in set_template).
+  std::vector<StageCost::Part> parts(const std::string& name, int tokens, int leading, int updated) const {
     std::vector<StageCost::Part> p;
-    if (leading_ffn) p.push_back({name + ".ffn0", ffn0.macs(tokens), ffn0.macs(tokens)});
+    if (leading_ffn) p.push_back({name + ".ffn0", ffn0.macs(tokens), ffn0.macs(leading)});
     if (group) p.push_back({name + ".mixer", group_attn.macs(tokens, tokens), group_attn.macs(tokens, updated)});
     else p.push_back({name + ".mixer", attention.macs(tokens, tokens), attention.macs(tokens, updated)});
     p.push_back({name + ".ffn", ffn1.macs(tokens), ffn1.macs(updated)});
@@ -104,8 +106,14 @@ class EfficientTrackNetwork final : public TokenNetwork {
                         int batch)
       : TokenNetwork(std::move(model), sizes(w, d, k, batch)), w_(w), d_(d) {}
 
+  // Block 0's leading FFN (FAF, FGAF) is row-wise and its template rows
+  // are the template embedding, the same every run: they pass it here, once,
+  // and each run passes only the search rows (the stream's [template;
+  // search] rows hold the same values as if all had passed it then).
   void set_template(const float* z, ActivationProbe* probe) override {
     embed_template_tokens(z, d_.template_side, w_.pos_embed_z, d_.template_tokens, probe);
+    if (w_.blocks.front().leading_ffn)
+      ffn_residual(kernels(), w_.blocks.front().ffn0, d_.template_tokens, template_state(), scratch());
   }
 
   void run_batch(std::span<const float* const> crops, ActivationProbe* probe) override {
@@ -116,7 +124,13 @@ class EfficientTrackNetwork final : public TokenNetwork {
     for (int i = 0; i < d_.depth; ++i) {
       const Block& blk = w_.blocks[static_cast<std::size_t>(i)];
       if (blk.leading_ffn) {
-        ffn_residual(kernels(), blk.ffn0, B * N, t, scratch());
+        if (i > 0) {
+          ffn_residual(kernels(), blk.ffn0, B * N, t, scratch());
+        } else {
+          for (int b = 0; b < B; ++b)  // the search rows; the template's passed in set_template
+            ffn_residual(kernels(), blk.ffn0, d_.search_tokens,
+                         t + (std::size_t(b) * N + std::size_t(d_.template_tokens)) * C, scratch());
+        }
         emit(probe, i, ".ffn0", t, {B * N, C});
       }
       const StreamRows rows = block_rows(i, d_.depth);
@@ -174,7 +188,8 @@ class EfficientTrackFamily final : public FamilyModel {
       const Block& b = weights_.blocks[static_cast<std::size_t>(i)];
       const std::string name = "blocks." + std::to_string(i);
       const int updated = updated_rows(i, d.depth, d.tokens, d.template_tokens, d.search_tokens).count;
-      blocks.push_back(block_cost(name, b.parameters(), b.parts(name, d.tokens, updated)));
+      const int leading = i == 0 ? d.search_tokens : d.tokens;  // see set_template
+      blocks.push_back(block_cost(name, b.parameters(), b.parts(name, d.tokens, leading, updated)));
     }
     const std::uint64_t C = std::uint64_t(d.channels);
     return token_stage_costs(weights_.stem, d.template_side, d.search_side, d.template_tokens * C,
