@@ -986,15 +986,17 @@ struct SimdKernels {
       pack_b_kn(v + std::size_t(h) * s.head_v, s.ldv, s.keys, s.value_dim, packed_k + packed_k_floats);
     });
     for_each_tile_2d(s.heads, blocks, parallel, [&](int h, int b) {
-      const float* packed_k = scratch + h * head_floats;
+      float* const head_scratch = scratch + h * head_floats;
+      const float* packed_k = head_scratch;
+      const float* packed_v = head_scratch + packed_k_floats;
       const int q0 = b * kQueryBlock, rows = std::min(kQueryBlock, s.queries - q0);
-      float* block_scores = scratch + h * head_floats + packed_kv_floats + std::size_t(q0) * lds;
+      float* block_scores = head_scratch + packed_kv_floats + std::size_t(q0) * lds;
       const float* block_q = q + std::size_t(h) * s.head_q + std::size_t(q0) * s.ldq;
       product(rows, s.keys, s.key_dim, block_q, s.ldq, packed_k, block_scores, lds, lds);
       float inverse_sum[kQueryBlock];
       for (int r = 0; r < rows; ++r) inverse_sum[r] = softmax_exp_row(block_scores + std::size_t(r) * lds, s.keys, s.scale);
       float* block_out = out + std::size_t(h) * s.head_out + std::size_t(q0) * s.ldo;
-      product(rows, s.value_dim, s.keys, block_scores, lds, packed_k + packed_k_floats, block_out, s.ldo, s.value_dim);
+      product(rows, s.value_dim, s.keys, block_scores, lds, packed_v, block_out, s.ldo, s.value_dim);
       for (int r = 0; r < rows; ++r) scale(block_out + std::size_t(r) * s.ldo, s.value_dim, inverse_sum[r]);
     });
   }
