@@ -36,6 +36,9 @@ done
 for tool in "$cli" "$kernels"; do
   [ -x "$tool" ] || { echo "scaling.sh: $tool is not an executable (build first, or pass --cli / --kernels)" >&2; exit 2; }
 done
+for tool in lscpu taskset python3; do
+  command -v "$tool" > /dev/null || { echo "scaling.sh: needs $tool on the PATH" >&2; exit 2; }
+done
 out="${out:-$(mktemp -d /tmp/et-scaling.XXXXXX)}"
 mkdir -p "$out"
 cores="$(nproc)"
