@@ -4,7 +4,7 @@
 # so it runs unchanged on a bigger one"). Benchmarks, not tests: it prints
 # tables and writes the JSON rows of every run to OUT_DIR.
 #
-#   bench/scaling.sh [--cli PATH] [--kernels PATH] [--out DIR] [--runs N]
+#   bench/scaling.sh [--cli PATH] [--kernels PATH] [--out DIR] [--runs N] [--duration S]
 #
 # 1. the CPU (lscpu) and which ISAs the kernel table can run;
 # 2. one thread, pinned: et_bench_kernels and `bench` on the five peer
