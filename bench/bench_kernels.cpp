@@ -179,9 +179,10 @@ int main(int argc, char** argv) {
       const auto& s = c.s;
       Buffer x(std::size_t(s.in_channels) * s.in_height * s.in_width),
           w(std::size_t(s.out_channels) * s.in_channels * s.kernel * s.kernel), b(s.out_channels),
-          y(std::size_t(s.out_channels) * s.out_height() * s.out_width()), scratch(k.conv2d_scratch_floats(s) + 16);
+          y(std::size_t(s.out_channels) * s.out_height() * s.out_width()),
+          scratch(k.conv2d_scratch_floats(s, omp_get_max_threads()) + 16);
       add(c.name, 2.0 * s.out_channels * s.out_height() * s.out_width() * s.in_channels * s.kernel * s.kernel,
-          [&] { k.conv2d(s, x.p, w.p, b.p, c.act, y.p, scratch.p); });
+          [&] { k.conv2d(s, x.p, w.p, b.p, c.act, y.p, scratch.p, omp_get_max_threads()); });
     }
 
     if (rows.empty()) throw et::Error("--filter '" + filter + "' matches no kernel (run without it for the list)");

@@ -31,10 +31,12 @@ struct KernelTable {
                  float* y);
 
   // CHW convolution, weight [out, in/groups, k, k] as stored, bias [out] or
-  // null; y = act(conv(x) + bias). scratch: conv2d_scratch_floats(s) floats.
-  std::size_t (*conv2d_scratch_floats)(const Conv2dShape& s);
+  // null; y = act(conv(x) + bias). scratch: conv2d_scratch_floats(s,
+  // threads) floats, room for `threads` OpenMP threads to work each in its
+  // own part; a call runs on at most that many (its scratch's) threads.
+  std::size_t (*conv2d_scratch_floats)(const Conv2dShape& s, int threads);
   void (*conv2d)(const Conv2dShape& s, const float* x, const float* weight, const float* bias, Activation act,
-                 float* y, float* scratch);
+                 float* y, float* scratch, int threads);
 
   // Every head of one attention (see AttentionShape). scratch: attention_scratch_floats(s).
   std::size_t (*attention_scratch_floats)(const AttentionShape& s);

@@ -155,22 +155,22 @@ StemWeights bind_stem(WeightBinder& b, std::uint32_t patch_embed, int channels, 
 }
 
 const float* run_stem(const KernelTable& k, const StemWeights& w, const float* image, int side,
-                      const std::vector<float*>& buffers, float* kernel_scratch) {
+                      const std::vector<float*>& buffers, float* kernel_scratch, int threads) {
   const float* in = image;
   for (std::size_t s = 0; s < w.stages.size(); ++s) {
     const ConvWeights& c = w.stages[s];
     const Activation act = s + 1 < w.stages.size() ? Activation::hardswish : Activation::none;
-    k.conv2d(c.shape(side, side), in, c.weight, c.bias, act, buffers[s], kernel_scratch);
+    k.conv2d(c.shape(side, side), in, c.weight, c.bias, act, buffers[s], kernel_scratch, threads);
     side = c.out_side(side);
     in = buffers[s];
   }
   return in;
 }
 
-std::size_t stem_scratch_floats(const KernelTable& k, const StemWeights& w, int side) {
+std::size_t stem_scratch_floats(const KernelTable& k, const StemWeights& w, int side, int threads) {
   std::size_t n = 0;
   for (const ConvWeights& c : w.stages) {
-    n = std::max(n, k.conv2d_scratch_floats(c.shape(side, side)));
+    n = std::max(n, k.conv2d_scratch_floats(c.shape(side, side), threads));
     side = c.out_side(side);
   }
   return n;
@@ -353,7 +353,7 @@ const float* run_towers(const KernelTable& k, const HeadWeights& w, const float*
   for (int level = 0; level < kHeadTowerDepth; ++level) {
     const ConvWeights& c = w.towers[static_cast<std::size_t>(level)];
     float* out = level % 2 == 0 ? s.tower_a : s.tower_b;
-    k.conv2d(c.shape(side, side), in, c.weight, c.bias, Activation::relu, out, s.kernel);
+    k.conv2d(c.shape(side, side), in, c.weight, c.bias, Activation::relu, out, s.kernel, s.kernel_threads);
     in = out;
   }
   return in;
@@ -421,10 +421,11 @@ bool on_grid(int y, int x, int n, int cy, int cx, int side) {
 
 }  // namespace
 
-std::size_t head_scratch_floats(const KernelTable& k, const HeadWeights& w, int side) {
+std::size_t head_scratch_floats(const KernelTable& k, const HeadWeights& w, int side, int threads) {
   std::size_t n = 0;
-  for (const ConvWeights& c : w.towers) n = std::max(n, k.conv2d_scratch_floats(c.shape(side, side)));
-  for (const HeadBranch& br : w.branches) n = std::max(n, k.conv2d_scratch_floats(br.out.shape(side, side)));
+  for (const ConvWeights& c : w.towers) n = std::max(n, k.conv2d_scratch_floats(c.shape(side, side), threads));
+  for (const HeadBranch& br : w.branches)
+    n = std::max(n, k.conv2d_scratch_floats(br.out.shape(side, side), threads));
   if (w.kind == blob::kHeadCenter) {
     const int branches = static_cast<int>(w.branches.size());
     // run_center_cell: levels 1-3 as convs on 7x7, 5x5, 3x3 windows (the score
@@ -432,10 +433,10 @@ std::size_t head_scratch_floats(const KernelTable& k, const HeadWeights& w, int 
     int window = kLevel0Side;
     for (std::size_t level = 1; level < w.towers.size(); ++level) {
       const ConvWeights c = tower_branches(w.towers[level], branches, kOffsetBranch, 2);
-      n = std::max(n, k.conv2d_scratch_floats(window_shape(c, window)));
+      n = std::max(n, k.conv2d_scratch_floats(window_shape(c, window), threads));
       window -= 2;
     }
-    for (const HeadBranch& br : w.branches) n = std::max(n, k.conv2d_scratch_floats(br.out.shape(1, 1)));
+    for (const HeadBranch& br : w.branches) n = std::max(n, k.conv2d_scratch_floats(br.out.shape(1, 1), threads));
   }
   return n;
 }
@@ -484,7 +485,7 @@ void run_center_head(const KernelTable& k, const HeadWeights& w, const float* fe
     const HeadBranch& branch = w.branches[br];
     const float* tower = towers + br * std::size_t(branch.out.g.in) * cells;
     k.conv2d(branch.out.shape(side, side), tower, branch.out.weight, branch.out.bias, Activation::none, outputs[br],
-             s.kernel);
+             s.kernel, s.kernel_threads);
     if (outputs[br] != offset)
       k.sigmoid_clip(outputs[br], std::size_t(branch.out.g.out) * cells, kScoreClipLo, kScoreClipHi);
   }
@@ -497,11 +498,11 @@ void run_center_score(const KernelTable& k, const HeadWeights& w, const float* f
   for (int level = 0; level < kHeadTowerDepth; ++level) {
     const ConvWeights c = tower_branches(w.towers[static_cast<std::size_t>(level)], branches, kScoreBranch, 1);
     float* out = level % 2 == 0 ? s.tower_a : s.tower_b;
-    k.conv2d(c.shape(side, side), in, c.weight, c.bias, Activation::relu, out, s.kernel);
+    k.conv2d(c.shape(side, side), in, c.weight, c.bias, Activation::relu, out, s.kernel, s.kernel_threads);
     in = out;
   }
   const ConvWeights& o = w.branches[kScoreBranch].out;
-  k.conv2d(o.shape(side, side), in, o.weight, o.bias, Activation::none, score, s.kernel);
+  k.conv2d(o.shape(side, side), in, o.weight, o.bias, Activation::none, score, s.kernel, s.kernel_threads);
   k.sigmoid_clip(score, std::size_t(o.g.out) * side * side, kScoreClipLo, kScoreClipHi);
 }
 
@@ -547,7 +548,7 @@ void run_center_cell(const KernelTable& k, const HeadWeights& w, const float* fe
   for (int level = 1; level < kHeadTowerDepth; ++level) {
     const ConvWeights c = tower_branches(w.towers[static_cast<std::size_t>(level)], branches, kOffsetBranch, 2);
     float* out = level % 2 == 0 ? s.tower_a : s.tower_b;
-    k.conv2d(window_shape(c, n), in, c.weight, c.bias, Activation::relu, out, s.kernel);
+    k.conv2d(window_shape(c, n), in, c.weight, c.bias, Activation::relu, out, s.kernel, s.kernel_threads);
     n -= 2;
     zero_off_grid(out, c.g.out);
     in = out;
@@ -559,9 +560,9 @@ void run_center_cell(const KernelTable& k, const HeadWeights& w, const float* fe
   // on every ISA), as over the whole map: its element-by-element tail
   // computes the exp differently.
   alignas(64) float outputs[2][16] = {};
-  k.conv2d(to_offset.shape(1, 1), in, to_offset.weight, to_offset.bias, Activation::none, outputs[0], s.kernel);
+  k.conv2d(to_offset.shape(1, 1), in, to_offset.weight, to_offset.bias, Activation::none, outputs[0], s.kernel, s.kernel_threads);
   k.conv2d(to_size.shape(1, 1), in + to_offset.g.in, to_size.weight, to_size.bias, Activation::none, outputs[1],
-           s.kernel);
+           s.kernel, s.kernel_threads);
   k.sigmoid_clip(outputs[1], 16, kScoreClipLo, kScoreClipHi);
   offset[0] = outputs[0][0];
   offset[1] = outputs[0][1];
@@ -585,7 +586,7 @@ CornerResult run_corner_head(const KernelTable& k, const HeadWeights& w, const f
     const HeadBranch& branch = w.branches[br];
     const float* tower = towers + br * std::size_t(branch.out.g.in) * cells;
     k.conv2d(branch.out.shape(side, side), tower, branch.out.weight, branch.out.bias, Activation::none, logits[br],
-             s.kernel);
+             s.kernel, s.kernel_threads);
     float expected[2];
     k.soft_argmax(logits[br], side, side, stride, offsets[br], probs[br], expected);
     r.box[2 * br] = expected[0] / static_cast<float>(crop_side);

@@ -144,10 +144,11 @@ StemWeights bind_stem(WeightBinder& b, std::uint32_t patch_embed, int channels, 
 
 // Runs the stem on a [3, side, side] crop; stage s writes buffers[s]. Returns
 // the [C, side/16, side/16] embedding (the last stage's buffer).
-// kernel_scratch: at least stem_scratch_floats(k, w, side) floats.
+// kernel_scratch: at least stem_scratch_floats(k, w, side, threads) floats;
+// the convs run on at most `threads` OpenMP threads.
 const float* run_stem(const KernelTable& k, const StemWeights& w, const float* image, int side,
-                      const std::vector<float*>& buffers, float* kernel_scratch);
-std::size_t stem_scratch_floats(const KernelTable& k, const StemWeights& w, int side);
+                      const std::vector<float*>& buffers, float* kernel_scratch, int threads);
+std::size_t stem_scratch_floats(const KernelTable& k, const StemWeights& w, int side, int threads);
 
 // tokens[t, :] = embedding[:, t] + pos[t, :] for `count` tokens of width C.
 void embed_tokens(const KernelTable& k, const float* embedding_chw, const float* pos, int count, int channels,
@@ -284,10 +285,11 @@ struct HeadScratch {
   float* tower_a = nullptr;  // [branches * ch, cells]
   float* tower_b = nullptr;  // [branches * ch/2, cells]
   float* window = nullptr;   // [49, C * 9]: run_center_cell's im2col rows
-  float* kernel = nullptr;   // head_scratch_floats(k, w, side)
+  float* kernel = nullptr;   // head_scratch_floats(k, w, side, kernel_threads)
+  int kernel_threads = 1;    // the most OpenMP threads a conv runs on
 };
 
-std::size_t head_scratch_floats(const KernelTable& k, const HeadWeights& w, int side);
+std::size_t head_scratch_floats(const KernelTable& k, const HeadWeights& w, int side, int threads);
 // Floats of HeadScratch::window for a center head (0 for a corner head).
 std::size_t head_window_floats(const HeadWeights& w);
 

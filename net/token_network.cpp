@@ -2,13 +2,14 @@
 
 #include <algorithm>
 
+#include "kernels/openmp.h"
 #include "weights/blob_format.h"
 #include "weights/error.h"
 
 namespace et {
 
 TokenNetwork::TokenNetwork(std::shared_ptr<const Model> model, const TokenNetworkSizes& sizes)
-    : model_(std::move(model)), sizes_(sizes) {
+    : model_(std::move(model)), sizes_(sizes), kernel_threads_(std::max(1, openmp_max_threads())) {
   const std::size_t B = std::size_t(sizes.batch);
   const std::size_t N = std::size_t(sizes.tokens), C = std::size_t(sizes.channels);
   const std::size_t cells = std::size_t(sizes.search_grid) * sizes.search_grid;
@@ -35,8 +36,8 @@ TokenNetwork::TokenNetwork(std::shared_ptr<const Model> model, const TokenNetwor
   // The kernels' own scratch, live throughout: the stem's and the head's
   // im2col panels, the attention blocks.
   const std::size_t kernel_floats =
-      std::max({stem_scratch_floats(k, *sizes.stem, sizes.search_side),
-                head_scratch_floats(k, *sizes.head, sizes.search_grid),
+      std::max({stem_scratch_floats(k, *sizes.stem, sizes.search_side, kernel_threads_),
+                head_scratch_floats(k, *sizes.head, sizes.search_grid, kernel_threads_),
                 attention_scratch_floats(k, sizes.tokens, sizes.heads, sizes.key_dim, sizes.value_dim)});
   const auto kernel = plan.request(kernel_floats, kStem0, kLast);
   const auto feature = plan.request(C * cells, kHead, kHead);
@@ -64,7 +65,7 @@ TokenNetwork::TokenNetwork(std::shared_ptr<const Model> model, const TokenNetwor
   kernel_scratch_ = at(kernel);
   scratch_ = {at(normed), at(qkv), at(mixed), at(hidden), kernel_scratch_};
   feature_ = at(feature);
-  head_scratch_ = {at(tower_a), at(tower_b), at(window), kernel_scratch_};
+  head_scratch_ = {at(tower_a), at(tower_b), at(window), kernel_scratch_, kernel_threads_};
   out_a_ = at(out_a);
   out_b_ = at(out_b);
   out_c_ = at(out_c);
@@ -72,7 +73,7 @@ TokenNetwork::TokenNetwork(std::shared_ptr<const Model> model, const TokenNetwor
 }
 
 const float* TokenNetwork::embed(const float* image, int side) {
-  return run_stem(kernels(), *sizes_.stem, image, side, stem_buffers_, kernel_scratch_);
+  return run_stem(kernels(), *sizes_.stem, image, side, stem_buffers_, kernel_scratch_, kernel_threads_);
 }
 
 void TokenNetwork::embed_template_tokens(const float* z, int side, const float* pos_z, int count,

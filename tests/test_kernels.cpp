@@ -4,11 +4,13 @@
 // Bounds scale with the reduction length K: |simd - ref| <= 4 K u S + abs,
 // u = 2^-24 and S the sum of the magnitudes of the terms.
 #include <doctest/doctest.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -176,7 +178,11 @@ TEST_CASE("kernels: conv2d with kernels 1/2/3/16, strides, padding and groups") 
       {5, 7, 8, 6, 3, 1, 1, 1},     {7, 13, 16, 9, 3, 2, 1, 1},   {3, 9, 4, 5, 3, 1, 1, 1},
       {6, 10, 8, 7, 2, 2, 0, 1},    {12, 15, 16, 15, 3, 1, 1, 3}, {200, 33, 16, 7, 3, 1, 1, 1},
       {64, 32, 32, 8, 3, 2, 1, 1},  {5, 17, 16, 3, 1, 1, 0, 1},   {9, 34, 32, 14, 2, 2, 0, 1},
-      {300, 19, 8, 5, 3, 1, 1, 1},  {12, 15, 8, 9, 3, 1, 1, 3}};
+      {300, 19, 8, 5, 3, 1, 1, 1},  {12, 15, 8, 9, 3, 1, 1, 3},
+      // Over 3 M MACs, so they run in parallel (below, on 3 and 4 threads):
+      // row-pair tiles with groups and an odd last row (8 wide: AVX2; 16:
+      // AVX-512), and tile rows too few for a row run per thread.
+      {128, 17, 8, 40, 3, 1, 1, 2}, {96, 15, 16, 48, 3, 1, 1, 3}, {64, 3, 40, 120, 3, 1, 1, 1}};
   std::uint32_t seed = 500;
   for (Isa isa : simd_isas()) {
     const KernelTable& fast = kernel_table(isa);
@@ -192,14 +198,28 @@ TEST_CASE("kernels: conv2d with kernels 1/2/3/16, strides, padding and groups") 
         const auto b = test::random_values(std::size_t(c.out_c), seed + 2);
         const std::size_t out_n = std::size_t(c.out_c) * s.out_height() * s.out_width();
         std::vector<float> yr(out_n, -7.0f), yf(out_n, -7.0f);
-        std::vector<float> sr(ref.conv2d_scratch_floats(s) + 1), sf_(fast.conv2d_scratch_floats(s) + 16);
-        // Scratch starts as NaN: a padding column or row the convolution
-        // reads without having zeroed it makes its outputs NaN.
-        Aligned scratch(fast.conv2d_scratch_floats(s) + 16);
-        std::fill_n(scratch.data, fast.conv2d_scratch_floats(s) + 16, std::numeric_limits<float>::quiet_NaN());
-        ref.conv2d(s, x.data(), w.data(), b.data(), act, yr.data(), sr.data());
-        fast.conv2d(s, x.data(), w.data(), b.data(), act, yf.data(), scratch.data);
-        CHECK(std::all_of(yf.begin(), yf.end(), [](float v) { return std::isfinite(v); }));
+        std::vector<float> sr(ref.conv2d_scratch_floats(s, 1) + 1);
+        ref.conv2d(s, x.data(), w.data(), b.data(), act, yr.data(), sr.data(), 1);
+        // On 1 thread, then OpenMP threads x scratch threads: every result
+        // bit for bit the first (each output's sum has one order), also with
+        // scratch for fewer threads than OpenMP's. Scratch starts as NaN: a
+        // padding column or row the convolution reads without having zeroed
+        // it makes its outputs NaN.
+        const int saved_threads = omp_get_max_threads();
+        for (const auto& [omp_threads, scratch_threads] : {std::pair{1, 1}, {3, 3}, {4, 4}, {4, 2}}) {
+          CAPTURE(omp_threads);
+          CAPTURE(scratch_threads);
+          omp_set_num_threads(omp_threads);
+          const std::size_t scratch_floats = fast.conv2d_scratch_floats(s, scratch_threads) + 16;
+          Aligned scratch(scratch_floats);
+          std::fill_n(scratch.data, scratch_floats, std::numeric_limits<float>::quiet_NaN());
+          std::vector<float> y(out_n, -7.0f);
+          fast.conv2d(s, x.data(), w.data(), b.data(), act, y.data(), scratch.data, scratch_threads);
+          CHECK(std::all_of(y.begin(), y.end(), [](float v) { return std::isfinite(v); }));
+          if (omp_threads == 1) yf = y;
+          else CHECK(std::memcmp(y.data(), yf.data(), out_n * sizeof(float)) == 0);
+        }
+        omp_set_num_threads(saved_threads);
         double worst = 0;
         for (std::size_t i = 0; i < out_n; ++i) {
           // Magnitude bound: K terms of |x| <= ~4 and |w| <= ~1.

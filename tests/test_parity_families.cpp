@@ -387,9 +387,9 @@ TEST_CASE("head: the branches' towers fused into one conv per level equal each b
     const auto feature = test::random_values(kIn * cells, 7);
     std::size_t scratch_floats = 0;
     for (int level = 0; level < kHeadTowerDepth; ++level) {
-      scratch_floats = std::max(scratch_floats, k.conv2d_scratch_floats(fused[level].shape(kSide, kSide)));
+      scratch_floats = std::max(scratch_floats, k.conv2d_scratch_floats(fused[level].shape(kSide, kSide), 1));
       for (int br = 0; br < kBranches; ++br)
-        scratch_floats = std::max(scratch_floats, k.conv2d_scratch_floats(towers[br][level].shape(kSide, kSide)));
+        scratch_floats = std::max(scratch_floats, k.conv2d_scratch_floats(towers[br][level].shape(kSide, kSide), 1));
     }
     std::vector<float> scratch(scratch_floats), a(kBranches * widths[0] * cells), b(a.size());
     // Fused: feature -> a -> b -> a -> b.
@@ -397,7 +397,7 @@ TEST_CASE("head: the branches' towers fused into one conv per level equal each b
     for (int level = 0; level < kHeadTowerDepth; ++level) {
       float* out = level % 2 == 0 ? a.data() : b.data();
       k.conv2d(fused[level].shape(kSide, kSide), in, fused[level].weight, fused[level].bias, Activation::relu, out,
-               scratch.data());
+               scratch.data(), 1);
       in = out;
     }
     for (int br = 0; br < kBranches; ++br) {
@@ -406,7 +406,7 @@ TEST_CASE("head: the branches' towers fused into one conv per level equal each b
       for (int level = 0; level < kHeadTowerDepth; ++level) {
         const ConvWeights& c = towers[br][level];
         y.assign(std::size_t(c.g.out) * cells, 0.0f);
-        k.conv2d(c.shape(kSide, kSide), x.data(), c.weight, c.bias, Activation::relu, y.data(), scratch.data());
+        k.conv2d(c.shape(kSide, kSide), x.data(), c.weight, c.bias, Activation::relu, y.data(), scratch.data(), 1);
         x = y;
       }
       const float* fused_branch = in + std::size_t(br) * widths.back() * cells;

@@ -43,10 +43,10 @@ void linear(const LinearShape& s, const float* x, const float* packed, Activatio
   }
 }
 
-std::size_t conv2d_scratch_floats(const Conv2dShape&) { return 0; }
+std::size_t conv2d_scratch_floats(const Conv2dShape&, int) { return 0; }
 
 void conv2d(const Conv2dShape& s, const float* x, const float* weight, const float* bias, Activation act, float* y,
-            float*) {
+            float*, int) {
   ref::conv2d(s, x, weight, bias, y);
   activate(act, y, std::size_t(s.out_channels) * s.out_height() * s.out_width());
 }

@@ -26,6 +26,7 @@
 #include <xsimd/xsimd.hpp>
 
 #include "kernels/kernels.h"
+#include "kernels/openmp.h"
 
 namespace et::simd {
 
@@ -484,6 +485,40 @@ struct SimdKernels {
     }
   }
 
+  // Row-wise kernels (the GEMMs, LayerNorm) share their rows out among
+  // threads the same way, in whole blocks of MR rows: thread t of T takes
+  // the t-th of T contiguous, even runs of row blocks. So from one op to the
+  // next (LayerNorm, qkv; proj + residual, LayerNorm, fc1, fc2 + residual)
+  // each row stays in the caches of the core that wrote it. Reading lines
+  // another core wrote is slow: on a 2-vCPU Zen 5 guest ~7 GB/s, so a
+  // 321 x 256 activation written by one thread and read by the other cost
+  // ~25 us (a GEMM split by column panels read half of A that way; 2
+  // threads ran d12c256's FFN 1.62x faster than one, split by rows 1.77x).
+  // body(first, last) runs once per thread with its run of [0, row_blocks),
+  // or once with all of it when not `parallel`.
+  template <class Body>
+  static void for_each_row_run(int row_blocks, bool parallel, const Body& body) {
+    if (!parallel) return body(0, row_blocks);
+#pragma omp parallel
+    {
+      const std::int64_t threads = openmp_team_size(), t = openmp_thread_index();
+      const int first = static_cast<int>(row_blocks * t / threads);
+      const int last = static_cast<int>(row_blocks * (t + 1) / threads);
+      if (first < last) body(first, last);
+    }
+  }
+
+  // Whether runs of row blocks share `row_blocks` out evenly enough among
+  // the threads a parallel region will get: the longest run at most 1/8
+  // longer than the mean (54 row blocks: up to 8 threads; on 16, runs of 3
+  // and 4 would leave threads idle for a sixth of the time, and the tiles
+  // go one by one instead).
+  static bool even_row_runs(int row_blocks) {
+    const int threads = openmp_max_threads();
+    const int longest = (row_blocks + threads - 1) / threads;
+    return std::int64_t(longest) * threads * 8 <= std::int64_t(row_blocks) * 9;
+  }
+
   // C[m, n] (+)= A[m, k] * B[k, n] with B packed by pack_b_*. Each tile
   // sums its whole K at once: a panel longer than L1 streams from L2 per
   // row block, which measured faster than cutting K into L1-sized slices
@@ -519,11 +554,16 @@ struct SimdKernels {
     const TileEpilogue tile_ep{ep.column_bias, ep.row_bias, ep.act, ep.accumulate && !residual_after_act,
                                residual_after_act};
     const bool parallel = tiles > 1 && std::size_t(m) * n * k > 200000;
-    for_each_tile_2d(groups, row_blocks, parallel, [&](int g, int row_block) {
+    const auto group_tiles = [&](int g, int row_block) {
       const int i = row_block * MR, last = std::min(panels(n), (g + 1) * group);
       for (int j = g * group; j < last; ++j)
         tile_rows<MR>(std::min(MR, m - i), k, a + std::size_t(i) * lda, lda, packed_b + std::size_t(j) * k * NR,
                       c + std::size_t(i) * ldc + j * NR, ldc, std::min(NR, n - j * NR), i, j * NR, tile_ep);
+    };
+    if (parallel && !even_row_runs(row_blocks)) return for_each_tile_2d(groups, row_blocks, true, group_tiles);
+    for_each_row_run(row_blocks, parallel, [&](int first, int last) {
+      for (int g = 0; g < groups; ++g)
+        for (int row_block = first; row_block < last; ++row_block) group_tiles(g, row_block);
     });
   }
 
@@ -561,8 +601,8 @@ struct SimdKernels {
     return s.kernel >= 1 && s.kernel <= 3 && (s.stride == 1 || s.stride == 2);
   }
 
-  static std::size_t conv2d_scratch_floats(const Conv2dShape& s) {
-    if (direct_conv(s)) return PhasePlanes(s).floats();
+  static std::size_t conv2d_scratch_floats(const Conv2dShape& s, int threads) {
+    if (direct_conv(s)) return std::size_t(std::max(1, threads)) * PhasePlanes(s).floats();
     const int positions = s.out_height() * s.out_width();
     return packed_b_floats(conv_k(s), std::min(positions, kConvChunk));
   }
@@ -676,7 +716,8 @@ struct SimdKernels {
           channel_pitch(std::size_t(rows) * row_pitch),
           channels(s.in_channels) {}
 
-    std::size_t floats() const { return channels * channel_pitch; }
+    // Whole 64-byte lines, so each thread's planes start on a line of their own.
+    std::size_t floats() const { return (channels * channel_pitch + 15) / 16 * 16; }
 
     // With row-pair tiles, bands of an even number of rows (but the last).
     static int whole_tiles(const Conv2dShape& s, int rows) {
@@ -749,21 +790,19 @@ struct SimdKernels {
   // the zoo's first conv unchanged): a row's first stores pay for its cache
   // lines, zeros or data.
   // Padded input rows [first_row, first_row + count) into plane rows [0, count).
-  // Rows (channel, row) are shared out among threads when `parallel`, as
-  // the conv's tiles are (a serial fill held the stem to 1.3x on two threads).
   static void fill_phase_planes(const Conv2dShape& s, const PhasePlanes& pp, const float* x, int first_row,
-                                int count, float* planes, bool parallel) {
+                                int count, float* planes) {
     const int st = s.stride, w = s.in_width;  // st: 1 or 2 (direct_conv)
-    for_each_tile(s.in_channels * count, parallel, [&](int plane_row) {
-      const int ic = plane_row / count, r = plane_row % count;
-      float* const dst_row = planes + ic * pp.channel_pitch + std::size_t(r) * pp.row_pitch;
-      zero_row(dst_row, pp.row_pitch);
-      const int iy = first_row + r - s.pad;
-      if (iy < 0 || iy >= s.in_height) return;
-      const float* src = x + (std::size_t(ic) * s.in_height + iy) * w;
-      if (st == 2) split_row_stride2(src, w, s.pad, dst_row, pp.phase_pitch);
-      else copy_row(src, w, dst_row + s.pad);  // stride 1: one phase, the row shifted by the padding
-    });
+    for (int ic = 0; ic < s.in_channels; ++ic)
+      for (int r = 0; r < count; ++r) {
+        float* const dst_row = planes + ic * pp.channel_pitch + std::size_t(r) * pp.row_pitch;
+        zero_row(dst_row, pp.row_pitch);
+        const int iy = first_row + r - s.pad;
+        if (iy < 0 || iy >= s.in_height) continue;
+        const float* src = x + (std::size_t(ic) * s.in_height + iy) * w;
+        if (st == 2) split_row_stride2(src, w, s.pad, dst_row, pp.phase_pitch);
+        else copy_row(src, w, dst_row + s.pad);  // stride 1: one phase, the row shifted by the padding
+      }
   }
 
   // The row loops take their bounds and pointers as arguments, not through
@@ -858,13 +897,38 @@ struct SimdKernels {
                                   ep);
   }
 
-  // Band by band: fill the band's phase planes, then its tiles (output row,
-  // out-channel block, column block) over the whole reduction (every input
-  // channel of the group and tap) at once: the planes stay in L2 and each
-  // output is summed in one fixed order (results do not depend on threads).
+  // Threads share a conv out as a grid: runs of tile rows (one output row,
+  // or a row pair) times runs of out-channel blocks, with as many row runs
+  // as leave each at least two tile rows. Each thread works through its own
+  // rows band by band in its own part of the scratch (PhasePlanes(s).floats()
+  // each), filling the planes it reads itself: no barrier between fill and
+  // tiles, and with the rows split the same way in consecutive convs, each
+  // core reads the input rows it wrote (lines another core wrote come at ~7
+  // GB/s on a 2-vCPU Zen 5 guest). Threads of one row run each fill their
+  // own copy of its planes. Shared by band instead (the fill's rows, then
+  // the band's tiles, each in a parallel loop), 2 threads ran the conv2x2
+  // stem 1.1x faster than one and 256->256 16px 1.5x; this way 1.5-1.8x
+  // and 2.0x.
+  struct ConvGrid {
+    int row_runs, block_runs;
+  };
+
+  static ConvGrid conv_grid(int threads, int tile_rows) {
+    int row_runs = threads;
+    while (row_runs > 1 && (threads % row_runs != 0 || tile_rows < 2 * row_runs)) --row_runs;
+    return {row_runs, threads / row_runs};
+  }
+
+  // Convs below this many MACs run on one thread: the zoo's 2.6 M MAC stem
+  // stages (~30 us) ran slower on 2 threads than on one.
+  static constexpr std::size_t kConvParallelMacs = 3000000;
+
+  // Each tile sums the whole reduction (every input channel of the group and
+  // tap) in one fixed order: results depend neither on threads nor on bands.
+  // threads: the threads `scratch` has room for (conv2d_scratch_floats).
   template <int KS, int ST>
   static void conv2d_direct(const Conv2dShape& s, const float* x, const float* weight, const float* bias,
-                            Activation act, float* y, float* planes) {
+                            Activation act, float* y, float* scratch, int threads) {
     const PhasePlanes pp(s);
     const int oh = s.out_height(), ow = s.out_width(), positions = oh * ow;
     const int in_per_group = s.in_channels / s.groups, out_per_group = s.out_channels / s.groups;
@@ -873,44 +937,66 @@ struct SimdKernels {
     const TileEpilogue ep{nullptr, nullptr, act, false, false};
     const int padded_rows = s.in_height + 2 * s.pad;
     const int tile_out_rows = row_pair_tiles(s) ? 2 : 1;
-    for (int oy0 = 0; oy0 < oh; oy0 += pp.band_out_rows) {
-      const int band_rows = std::min(pp.band_out_rows, oh - oy0);
-      const int band_tiles = (band_rows + tile_out_rows - 1) / tile_out_rows;  // tile rows of output rows
-      const int first_row = oy0 * ST;
-      const int tasks = s.groups * band_tiles * row_blocks;
-      const bool parallel = tasks > 1 && std::size_t(s.out_channels) * band_rows * ow * lda > 200000;
-      fill_phase_planes(s, pp, x, first_row, std::min(pp.rows, padded_rows - first_row), planes, parallel);
-      // A task: one tile row (one output row, or a pair) of one out-channel
-      // block, its column blocks in a loop; (group, tile row) outer,
-      // out-channel blocks inner, so no index is divided per tile.
-      for_each_tile_2d(s.groups * band_tiles, row_blocks, parallel, [&](int group_tile, int row_block) {
-        const int g = group_tile / band_tiles, oy = group_tile % band_tiles * tile_out_rows, i = row_block * MR;
-        TileEpilogue tile_ep = ep;
-        tile_ep.row_bias = bias != nullptr ? bias + g * out_per_group : nullptr;
-        const int rows = std::min(MR, out_per_group - i);
-        const float* a = weight + (std::size_t(g) * out_per_group + i) * lda;
-        const float* b = planes + std::size_t(g) * in_per_group * pp.channel_pitch + std::size_t(oy) * ST * pp.row_pitch;
-        float* c = y + (std::size_t(g) * out_per_group + i) * positions + (oy0 + oy) * ow;
-        if (tile_out_rows == 2 && oy + 1 < band_rows)
-          return conv_tile_rows<MR, KS, ST, true>(rows, in_per_group, a, lda, b, pp.channel_pitch, pp.row_pitch,
-                                                  pp.phase_pitch, c, positions, NR, i, tile_ep);
-        for (int ox0 = 0; ox0 < ow; ox0 += NR)
-          conv_tile_rows<MR, KS, ST, false>(rows, in_per_group, a, lda, b + ox0, pp.channel_pitch, pp.row_pitch,
-                                            pp.phase_pitch, c + ox0, positions, std::min(NR, ow - ox0), i, tile_ep);
-      });
+    const int tile_rows = (oh + tile_out_rows - 1) / tile_out_rows;
+    // Output rows [oy_begin, oy_end) (whole tiles) of out-channel blocks
+    // [block_begin, block_end) of every group, with phase planes at `planes`.
+    const auto run = [&](int oy_begin, int oy_end, int block_begin, int block_end, float* planes) {
+      for (int oy0 = oy_begin; oy0 < oy_end; oy0 += pp.band_out_rows) {
+        const int band_rows = std::min(pp.band_out_rows, oy_end - oy0);
+        const int first_row = oy0 * ST;
+        fill_phase_planes(s, pp, x, first_row, std::min(pp.rows, padded_rows - first_row), planes);
+        for (int g = 0; g < s.groups; ++g) {
+          TileEpilogue tile_ep = ep;
+          tile_ep.row_bias = bias != nullptr ? bias + g * out_per_group : nullptr;
+          const float* group_planes = planes + std::size_t(g) * in_per_group * pp.channel_pitch;
+          for (int oy = 0; oy < band_rows; oy += tile_out_rows)
+            for (int row_block = block_begin; row_block < block_end; ++row_block) {
+              const int i = row_block * MR, rows = std::min(MR, out_per_group - i);
+              const float* a = weight + (std::size_t(g) * out_per_group + i) * lda;
+              const float* b = group_planes + std::size_t(oy) * ST * pp.row_pitch;
+              float* c = y + (std::size_t(g) * out_per_group + i) * positions + (oy0 + oy) * ow;
+              if (tile_out_rows == 2 && oy + 1 < band_rows) {
+                conv_tile_rows<MR, KS, ST, true>(rows, in_per_group, a, lda, b, pp.channel_pitch, pp.row_pitch,
+                                                 pp.phase_pitch, c, positions, NR, i, tile_ep);
+                continue;
+              }
+              for (int ox0 = 0; ox0 < ow; ox0 += NR)
+                conv_tile_rows<MR, KS, ST, false>(rows, in_per_group, a, lda, b + ox0, pp.channel_pitch,
+                                                  pp.row_pitch, pp.phase_pitch, c + ox0, positions,
+                                                  std::min(NR, ow - ox0), i, tile_ep);
+            }
+        }
+      }
+    };
+    const int team = std::min(openmp_max_threads(), threads);
+    const bool parallel = team > 1 && tile_rows * row_blocks > 1 &&
+                          std::size_t(s.out_channels) * positions * lda >= kConvParallelMacs;
+    if (!parallel) return run(0, oh, 0, row_blocks, scratch);
+#pragma omp parallel num_threads(team)
+    {
+      // The team OpenMP gave (fewer than asked when nested, say).
+      const ConvGrid grid = conv_grid(openmp_team_size(), tile_rows);
+      const int t = openmp_thread_index(), row_run = t / grid.block_runs, block_run = t % grid.block_runs;
+      const int tile_begin = static_cast<int>(std::int64_t(tile_rows) * row_run / grid.row_runs);
+      const int tile_end = static_cast<int>(std::int64_t(tile_rows) * (row_run + 1) / grid.row_runs);
+      const int block_begin = static_cast<int>(std::int64_t(row_blocks) * block_run / grid.block_runs);
+      const int block_end = static_cast<int>(std::int64_t(row_blocks) * (block_run + 1) / grid.block_runs);
+      if (tile_begin < tile_end && block_begin < block_end)
+        run(tile_begin * tile_out_rows, std::min(oh, tile_end * tile_out_rows), block_begin, block_end,
+            scratch + std::size_t(t) * pp.floats());
     }
   }
 
   static void conv2d(const Conv2dShape& s, const float* x, const float* weight, const float* bias, Activation act,
-                     float* y, float* scratch) {
+                     float* y, float* scratch, int threads) {
     if (!direct_conv(s)) return conv2d_im2col(s, x, weight, bias, act, y, scratch);
     switch (s.kernel * 10 + s.stride) {
-      case 11: return conv2d_direct<1, 1>(s, x, weight, bias, act, y, scratch);
-      case 12: return conv2d_direct<1, 2>(s, x, weight, bias, act, y, scratch);
-      case 21: return conv2d_direct<2, 1>(s, x, weight, bias, act, y, scratch);
-      case 22: return conv2d_direct<2, 2>(s, x, weight, bias, act, y, scratch);
-      case 31: return conv2d_direct<3, 1>(s, x, weight, bias, act, y, scratch);
-      default: return conv2d_direct<3, 2>(s, x, weight, bias, act, y, scratch);
+      case 11: return conv2d_direct<1, 1>(s, x, weight, bias, act, y, scratch, threads);
+      case 12: return conv2d_direct<1, 2>(s, x, weight, bias, act, y, scratch, threads);
+      case 21: return conv2d_direct<2, 1>(s, x, weight, bias, act, y, scratch, threads);
+      case 22: return conv2d_direct<2, 2>(s, x, weight, bias, act, y, scratch, threads);
+      case 31: return conv2d_direct<3, 1>(s, x, weight, bias, act, y, scratch, threads);
+      default: return conv2d_direct<3, 2>(s, x, weight, bias, act, y, scratch, threads);
     }
   }
 
@@ -1063,14 +1149,18 @@ struct SimdKernels {
 
   static constexpr int kNormRows = 4;  // rows of LayerNorm in lock step
 
+  // Rows shared out as the GEMMs share theirs (for_each_row_run).
   static void layer_norm(const float* x, int rows, int channels, const float* gamma, const float* beta, float eps,
                          float* y) {
-    const int groups = (rows + kNormRows - 1) / kNormRows;
-    for_each_tile(groups, std::size_t(rows) * channels > 100000, [&](int group) {
-      const int r0 = group * kNormRows;
-      const std::size_t at = std::size_t(r0) * channels;
-      if (rows - r0 >= kNormRows) return layer_norm_rows<kNormRows>(x + at, channels, gamma, beta, eps, y + at);
-      for (int r = r0; r < rows; ++r)
+    const int row_blocks = (rows + MR - 1) / MR;
+    for_each_row_run(row_blocks, row_blocks > 1 && std::size_t(rows) * channels > 32768, [&](int first, int last) {
+      const int end = std::min(rows, last * MR);
+      int r = first * MR;
+      for (; r + kNormRows <= end; r += kNormRows) {
+        const std::size_t at = std::size_t(r) * channels;
+        layer_norm_rows<kNormRows>(x + at, channels, gamma, beta, eps, y + at);
+      }
+      for (; r < end; ++r)
         layer_norm_rows<1>(x + std::size_t(r) * channels, channels, gamma, beta, eps, y + std::size_t(r) * channels);
     });
   }

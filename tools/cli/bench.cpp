@@ -216,8 +216,10 @@ int run_bench(const Parsed& args) {
     std::unique_ptr<Network> net;
   };
   std::vector<Config> configs;
-  for (int threads : thread_counts)
+  for (int threads : thread_counts) {
+    omp_set_num_threads(threads);  // a network's convs run on up to the threads set at its creation
     for (int batch : batches) configs.push_back({threads, batch, model->create_network(batch)});
+  }
   auto crops_of = [&](const Config& cfg) {
     return std::span<const float* const>(batch_crops.data(), static_cast<std::size_t>(cfg.batch));
   };
@@ -297,13 +299,14 @@ int run_bench(const Parsed& args) {
     // T trackers share the model; each runs on one thread (its kernels single
     // threaded), T at a time across the pool.
     const int threads = thread_counts.back();
-    omp_set_num_threads(threads);
+    omp_set_num_threads(1);  // networks for one thread: no per-thread conv scratch
     omp_set_max_active_levels(1);
     std::vector<std::unique_ptr<Network>> nets;
     for (int t = 0; t < trackers; ++t) {
       nets.push_back(model->create_network());
       nets.back()->set_template(z.data());
     }
+    omp_set_num_threads(threads);
     auto round = [&] {
 #pragma omp parallel for schedule(dynamic, 1)
       for (int t = 0; t < trackers; ++t) nets[static_cast<std::size_t>(t)]->run(x.data());
