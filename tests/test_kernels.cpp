@@ -146,6 +146,40 @@ TEST_CASE("kernels: linear over many rows equals its row slices run alone, bit f
   }
 }
 
+TEST_CASE("kernels: linear and layer norm give the same bits on any number of threads") {
+  // Threads take contiguous runs of 6-row blocks where those share the rows
+  // out evenly (1000 rows: 167 blocks on 3 or 16 threads), tile by tile
+  // otherwise (64 threads); LayerNorm's runs start inside its groups of 4.
+  const int rows = 1000, in = 600, out = 117, norm_rows = 301, channels = 130;
+  const auto x = test::random_values(std::size_t(rows) * in, 41);
+  const auto w = test::random_values(std::size_t(out) * in, 42, 0.3f);
+  const auto b = test::random_values(std::size_t(out), 43);
+  const auto y0 = test::random_values(std::size_t(rows) * out, 44);
+  const auto gamma = test::random_values(std::size_t(channels), 45);
+  const auto beta = test::random_values(std::size_t(channels), 46);
+  const int saved_threads = omp_get_max_threads();
+  for (Isa isa : simd_isas()) {
+    const KernelTable& fast = kernel_table(isa);
+    Aligned packed(fast.packed_linear_floats(out, in));
+    fast.pack_linear(w.data(), b.data(), out, in, packed.data);
+    std::vector<float> linear_one, norm_one;
+    for (const int threads : {1, 3, 16, 64}) {
+      INFO(std::string(isa_name(isa)), " threads ", threads);
+      omp_set_num_threads(threads);
+      std::vector<float> y = y0, normed(std::size_t(norm_rows) * channels);
+      fast.linear({rows, in, out, in, out}, x.data(), packed.data, Activation::gelu_erf, true, y.data());
+      fast.layer_norm(x.data(), norm_rows, channels, gamma.data(), beta.data(), 1e-5f, normed.data());
+      if (threads == 1) {
+        linear_one = y;
+        norm_one = normed;
+      }
+      CHECK(y == linear_one);
+      CHECK(normed == norm_one);
+    }
+  }
+  omp_set_num_threads(saved_threads);
+}
+
 TEST_CASE("kernels: conv2d with kernels 1/2/3/16, strides, padding and groups") {
   const KernelTable& ref = kernel_table(Isa::reference);
   struct Case {
