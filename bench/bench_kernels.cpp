@@ -114,17 +114,19 @@ int main(int argc, char** argv) {
       add("linear " + std::to_string(M) + "x" + std::to_string(K) + "x" + std::to_string(N), 2.0 * M * K * N,
           [&] { k.linear(s, x.p, packed.p, et::Activation::none, false, y.p); });
     }
-    // The GEMM's ceiling on this core: two 6 x 16 micro-tiles of K = 256
-    // whose A (12 KiB) and packed B (16 KiB) stay in L1, 200 calls a run
+    // The GEMM's ceiling on this core: two 6-row micro-tiles of one whole
+    // panel (2 vectors: 8 columns NEON, 16 AVX2, 32 AVX-512) and K = 256,
+    // whose A (12 KiB) and packed B (8-32 KiB) stay in L1, 200 calls a run
     // (its ms are for all 200). The tracker-shaped rows above fall short of
     // it by their memory traffic and per-tile work (epilogue, partial tiles).
     {
-      const int tile_rows = 12, K = 256, N = 16, calls = 200;
+      const int tile_rows = 12, K = 256, calls = 200;
+      const int N = isa == Isa::avx512 ? 32 : isa == Isa::neon ? 8 : 16;
       Buffer x(std::size_t(tile_rows) * K), w(std::size_t(N) * K), b(N), y(std::size_t(tile_rows) * N);
       Buffer packed(k.packed_linear_floats(N, K));
       k.pack_linear(w.p, b.p, N, K, packed.p);
       const et::LinearShape s{tile_rows, K, N, K, N};
-      add("GEMM ceiling: 12x256x16 in L1", 2.0 * tile_rows * K * N * calls, [&] {
+      add("GEMM ceiling: 12x256x" + std::to_string(N) + " in L1", 2.0 * tile_rows * K * N * calls, [&] {
         for (int i = 0; i < calls; ++i) k.linear(s, x.p, packed.p, et::Activation::none, false, y.p);
       });
     }
