@@ -151,9 +151,9 @@ int main(int argc, char** argv) {
       const int ld = 2 * dk + dv;
       Buffer qkv(std::size_t(keys) * ld), out(std::size_t(keys) * dv);
       const et::AttentionShape s{keys, keys, dk, dv, ld, ld, ld, dv, 1.0f / std::sqrt(float(dk))};
-      Buffer scratch(k.attention_scratch_floats(s));
+      Buffer scratch(k.attention_scratch_floats(s, omp_get_max_threads()));
       add("attention head q" + std::to_string(keys) + " dk" + std::to_string(dk) + " dv" + std::to_string(dv),
-          2.0 * keys * keys * (dk + dv), [&] { k.attention(s, qkv.p, qkv.p + dk, qkv.p + 2 * dk, out.p, scratch.p); });
+          2.0 * keys * keys * (dk + dv), [&] { k.attention(s, qkv.p, qkv.p + dk, qkv.p + 2 * dk, out.p, scratch.p, omp_get_max_threads()); });
     }
     // Convolutions of the stems and heads, with the activation each has in
     // its model (stems: HardSwish after every stage but the last; heads'

@@ -38,10 +38,11 @@ struct KernelTable {
   void (*conv2d)(const Conv2dShape& s, const float* x, const float* weight, const float* bias, Activation act,
                  float* y, float* scratch, int threads);
 
-  // Every head of one attention (see AttentionShape). scratch: attention_scratch_floats(s).
-  std::size_t (*attention_scratch_floats)(const AttentionShape& s);
+  // Every head of one attention (see AttentionShape). scratch:
+  // attention_scratch_floats(s, threads) floats, as conv2d's.
+  std::size_t (*attention_scratch_floats)(const AttentionShape& s, int threads);
   void (*attention)(const AttentionShape& s, const float* q, const float* k, const float* v, float* out,
-                    float* scratch);
+                    float* scratch, int threads);
 
   // Per row of `channels`: (x - mean) / sqrt(var + eps) * gamma + beta. x may equal y.
   void (*layer_norm)(const float* x, int rows, int channels, const float* gamma, const float* beta, float eps,

@@ -215,8 +215,10 @@ std::uint64_t GroupAttentionWeights::macs(int tokens, int queries) const {
 std::uint64_t FfnWeights::parameters() const { return norm.parameters() + fc1.parameters() + fc2.parameters(); }
 std::uint64_t FfnWeights::macs(int tokens) const { return fc1.macs(tokens) + fc2.macs(tokens); }
 
-std::size_t attention_scratch_floats(const KernelTable& k, int tokens, int heads, int key_dim, int value_dim) {
-  return k.attention_scratch_floats({tokens, tokens, key_dim, value_dim, 0, 0, 0, 0, 1.0f, heads, 0, 0, 0, 0});
+std::size_t attention_scratch_floats(const KernelTable& k, int tokens, int heads, int key_dim, int value_dim,
+                                     int threads) {
+  return k.attention_scratch_floats({tokens, tokens, key_dim, value_dim, 0, 0, 0, 0, 1.0f, heads, 0, 0, 0, 0},
+                                    threads);
 }
 
 AttentionWeights bind_attention(WeightBinder& b, const std::string& norm, const std::string& prefix, int channels,
@@ -285,7 +287,8 @@ void attention_residual(const KernelTable& k, const AttentionWeights& w, int cro
   for (int b = 0; b < crops; ++b) {
     const float* qkv = s.qkv + std::size_t(b) * N * 3 * C;
     const float* q = qkv + std::size_t(updated.first) * 3 * C;
-    k.attention(shape, q, qkv + C, qkv + 2 * C, s.mixed + std::size_t(b) * updated.count * C, s.kernel);
+    k.attention(shape, q, qkv + C, qkv + 2 * C, s.mixed + std::size_t(b) * updated.count * C, s.kernel,
+                s.kernel_threads);
   }
   float* kept = compact_stream(x, crops, N, updated, C);
   run_linear(k, w.proj, crops * updated.count, s.mixed, Activation::none, true, kept);  // x += proj(...)
@@ -309,7 +312,8 @@ void group_attention_residual(const KernelTable& k, const GroupAttentionWeights&
   for (int b = 0; b < crops; ++b) {
     const float* qkv = s.qkv + std::size_t(b) * N * width;
     const float* queries = qkv + std::size_t(updated.first) * width;
-    k.attention(shape, queries, qkv + kd, qkv + 2 * kd, s.mixed + std::size_t(b) * updated.count * mixed, s.kernel);
+    k.attention(shape, queries, qkv + kd, qkv + 2 * kd, s.mixed + std::size_t(b) * updated.count * mixed, s.kernel,
+                s.kernel_threads);
   }
   const int kept_rows = crops * updated.count;
   k.activate(Activation::relu, s.mixed, std::size_t(kept_rows) * mixed);

@@ -168,10 +168,13 @@ struct TokenScratch {
   float* mixed = nullptr;   // [N, heads * value_dim]
   float* hidden = nullptr;  // [N, FFN hidden]
   float* kernel = nullptr;  // the kernels' own scratch (attention blocks, im2col panels)
+  int kernel_threads = 1;   // the most OpenMP threads an attention runs on
 };
 
-// Kernel scratch of an attention of `heads` heads over `tokens` queries and keys.
-std::size_t attention_scratch_floats(const KernelTable& k, int tokens, int heads, int key_dim, int value_dim);
+// Kernel scratch of an attention of `heads` heads over `tokens` queries and
+// keys on up to `threads` OpenMP threads.
+std::size_t attention_scratch_floats(const KernelTable& k, int tokens, int heads, int key_dim, int value_dim,
+                                     int threads);
 
 // Multi-head self-attention x += proj(MHSA(LN x)); qkv rows are
 // [q heads | k heads | v heads], head h at columns [h*d, (h+1)*d) of each.

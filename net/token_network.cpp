@@ -38,7 +38,8 @@ TokenNetwork::TokenNetwork(std::shared_ptr<const Model> model, const TokenNetwor
   const std::size_t kernel_floats =
       std::max({stem_scratch_floats(k, *sizes.stem, sizes.search_side, kernel_threads_),
                 head_scratch_floats(k, *sizes.head, sizes.search_grid, kernel_threads_),
-                attention_scratch_floats(k, sizes.tokens, sizes.heads, sizes.key_dim, sizes.value_dim)});
+                attention_scratch_floats(k, sizes.tokens, sizes.heads, sizes.key_dim, sizes.value_dim,
+                                         kernel_threads_)});
   const auto kernel = plan.request(kernel_floats, kStem0, kLast);
   const auto feature = plan.request(C * cells, kHead, kHead);
   const std::size_t branches = sizes.head->branches.size();
@@ -63,7 +64,7 @@ TokenNetwork::TokenNetwork(std::shared_ptr<const Model> model, const TokenNetwor
   template_state_ = at(templ);
   tokens_ = at(tokens);
   kernel_scratch_ = at(kernel);
-  scratch_ = {at(normed), at(qkv), at(mixed), at(hidden), kernel_scratch_};
+  scratch_ = {at(normed), at(qkv), at(mixed), at(hidden), kernel_scratch_, kernel_threads_};
   feature_ = at(feature);
   head_scratch_ = {at(tower_a), at(tower_b), at(window), kernel_scratch_, kernel_threads_};
   out_a_ = at(out_a);

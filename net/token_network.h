@@ -101,8 +101,9 @@ class TokenNetwork : public Network {
  private:
   std::shared_ptr<const Model> model_;  // keeps the weights mapped
   TokenNetworkSizes sizes_;
-  // The convs' scratch has a part per thread, for the OpenMP threads
-  // current when the network was made; they run on at most that many.
+  // The convs' and attention's scratch has a part per thread, for the
+  // OpenMP threads current when the network was made; they run on at most
+  // that many.
   int kernel_threads_;
   Arena arena_;
   std::vector<float*> stem_buffers_;

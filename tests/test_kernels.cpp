@@ -294,10 +294,23 @@ TEST_CASE("kernels: attention with key dim != value dim, strided q/k/v, odd toke
       const float* k = qkv.data() + c.dk;
       const float* v = qkv.data() + 2 * c.dk;
       std::vector<float> yr(std::size_t(c.queries) * s.ldo, 5.0f), yf = yr;
-      std::vector<float> sr(ref.attention_scratch_floats(s));
-      Aligned scratch(fast.attention_scratch_floats(s));
-      ref.attention(s, q, k, v, yr.data(), sr.data());
-      fast.attention(s, q, k, v, yf.data(), scratch.data);
+      std::vector<float> sr(ref.attention_scratch_floats(s, 1));
+      ref.attention(s, q, k, v, yr.data(), sr.data(), 1);
+      // On 1 thread, then OpenMP threads x scratch threads, each bit for bit
+      // the first (every block's sums in one order, whichever thread's
+      // scores block it uses).
+      const int saved_threads = omp_get_max_threads();
+      for (const auto& [omp_threads, scratch_threads] : {std::pair{1, 1}, {3, 3}, {4, 2}}) {
+        CAPTURE(omp_threads);
+        CAPTURE(scratch_threads);
+        omp_set_num_threads(omp_threads);
+        Aligned scratch(fast.attention_scratch_floats(s, scratch_threads));
+        std::vector<float> y(yr.size(), 5.0f);
+        fast.attention(s, q, k, v, y.data(), scratch.data, scratch_threads);
+        if (omp_threads == 1) yf = y;
+        else CHECK(y == yf);
+      }
+      omp_set_num_threads(saved_threads);
       double worst = 0;
       for (int i = 0; i < c.queries; ++i) {
         for (int d = 0; d < s.ldo; ++d) {
@@ -329,10 +342,10 @@ TEST_CASE("kernels: attention whose scores span hundreds: the SIMD exp's clamp a
       const AttentionShape s{keys, keys, dk, dv, ld, ld, ld, dv, 10.0f};
       const auto qkv = test::random_values(std::size_t(keys) * ld, 77u + static_cast<std::uint32_t>(keys));
       std::vector<float> yr(std::size_t(keys) * dv), yf = yr;
-      std::vector<float> sr(ref.attention_scratch_floats(s));
-      Aligned scratch(fast.attention_scratch_floats(s));
-      ref.attention(s, qkv.data(), qkv.data() + dk, qkv.data() + 2 * dk, yr.data(), sr.data());
-      fast.attention(s, qkv.data(), qkv.data() + dk, qkv.data() + 2 * dk, yf.data(), scratch.data);
+      std::vector<float> sr(ref.attention_scratch_floats(s, 1));
+      Aligned scratch(fast.attention_scratch_floats(s, 1));
+      ref.attention(s, qkv.data(), qkv.data() + dk, qkv.data() + 2 * dk, yr.data(), sr.data(), 1);
+      fast.attention(s, qkv.data(), qkv.data() + dk, qkv.data() + 2 * dk, yf.data(), scratch.data, 1);
       double worst = 0;
       for (std::size_t i = 0; i < yr.size(); ++i) {
         REQUIRE(std::isfinite(yf[i]));

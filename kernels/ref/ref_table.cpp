@@ -51,7 +51,12 @@ void conv2d(const Conv2dShape& s, const float* x, const float* weight, const flo
   activate(act, y, std::size_t(s.out_channels) * s.out_height() * s.out_width());
 }
 
-std::size_t attention_scratch_floats(const AttentionShape& s) { return std::size_t(s.keys); }
+std::size_t attention_scratch_floats(const AttentionShape& s, int) { return std::size_t(s.keys); }
+
+void attention(const AttentionShape& s, const float* q, const float* k, const float* v, float* out, float* scratch,
+               int) {
+  ref::attention(s, q, k, v, out, scratch);
+}
 
 void transpose(const float* x, int rows, int cols, bool accumulate, float* y) {
   for (int r = 0; r < rows; ++r)
@@ -64,7 +69,7 @@ void transpose(const float* x, int rows, int cols, bool accumulate, float* y) {
 
 const KernelTable kTable = {
     Isa::reference,  packed_linear_floats, pack_linear, linear, conv2d_scratch_floats, conv2d,
-    attention_scratch_floats, ref::attention, ref::layer_norm, activate, ref::sigmoid_clip, ref::soft_argmax,
+    attention_scratch_floats, attention, ref::layer_norm, activate, ref::sigmoid_clip, ref::soft_argmax,
     ref::add,        transpose,           ref::normalize_rgb};
 
 }  // namespace

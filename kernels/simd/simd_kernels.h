@@ -1013,17 +1013,23 @@ struct SimdKernels {
 
   // -------------------------------------------------------------- attention
 
-  // Per head: the packed K^T and V, then the scores of every query
-  // ([queries][keys], rows padded to whole panels so QK^T stores whole
-  // tiles); each block of queries works in its own rows, so (head, block)
-  // tasks run in any order on any thread.
+  // Per head: the packed K^T [key_dim][keys] and V [keys][value_dim]. Then,
+  // per thread, one block's scores [kQueryBlock][keys, padded to whole
+  // panels so QK^T stores whole tiles]: a task's scores live from its QK^T
+  // to its P V only, so a thread reuses one block of them, hot in L1, for
+  // every task it runs. (Scores for every query of every head, each block
+  // in its own rows, were 1.6 MB per d12c256 attention: written to fresh
+  // lines block after block; the attention blocks ran 1-2% slower.)
   static std::size_t attention_head_floats(const AttentionShape& s) {
-    return packed_b_floats(s.key_dim, s.keys) + packed_b_floats(s.keys, s.value_dim) +
-           std::size_t(s.queries) * panels(s.keys) * NR;
+    return packed_b_floats(s.key_dim, s.keys) + packed_b_floats(s.keys, s.value_dim);
   }
 
-  static std::size_t attention_scratch_floats(const AttentionShape& s) {
-    return std::size_t(s.heads) * attention_head_floats(s);
+  static std::size_t attention_block_floats(const AttentionShape& s) {
+    return std::size_t(kQueryBlock) * panels(s.keys) * NR;
+  }
+
+  static std::size_t attention_scratch_floats(const AttentionShape& s, int threads) {
+    return std::size_t(s.heads) * attention_head_floats(s) + std::size_t(std::max(1, threads)) * attention_block_floats(s);
   }
 
   // xsimd 8.1 has hadd but no reduce_max.
@@ -1066,28 +1072,28 @@ struct SimdKernels {
   // heads shared out among threads), then the (head, block) tasks are: all
   // heads in one parallel loop, so no thread waits at the end of each head
   // (d12c256: 4 heads x 27 blocks, where one head's 27 blocks left 16
-  // threads 2 or 1 each). The GEMMs inside a task run serially.
+  // threads 2 or 1 each). The GEMMs inside a task run serially. threads:
+  // the threads `scratch` has room for (attention_scratch_floats); the
+  // loops run on at most that many.
   static void attention(const AttentionShape& s, const float* q, const float* k, const float* v, float* out,
-                        float* scratch) {
+                        float* scratch, int threads) {
     const std::size_t head_floats = attention_head_floats(s);
     const std::size_t packed_k_floats = packed_b_floats(s.key_dim, s.keys);
-    const std::size_t packed_kv_floats = packed_k_floats + packed_b_floats(s.keys, s.value_dim);
     const int lds = panels(s.keys) * NR;
     const int blocks = (s.queries + kQueryBlock - 1) / kQueryBlock;
-    const bool parallel = s.heads * blocks > 1 &&
+    const int team = std::min(openmp_max_threads(), threads);
+    const bool parallel = team > 1 && s.heads * blocks > 1 &&
                           std::size_t(s.heads) * s.queries * s.keys * (s.key_dim + s.value_dim) > 200000;
-    // Head h's scratch: K^T [key_dim][keys], V [keys][value_dim], scores [queries][lds].
-    for_each_tile(s.heads, parallel && s.heads > 1, [&](int h) {
+    float* const scores = scratch + s.heads * head_floats;  // a block per thread
+    const auto pack = [&](int h) {
       float* packed_k = scratch + h * head_floats;
       pack_b_nk(k + std::size_t(h) * s.head_k, s.ldk, s.key_dim, s.keys, packed_k);
       pack_b_kn(v + std::size_t(h) * s.head_v, s.ldv, s.keys, s.value_dim, packed_k + packed_k_floats);
-    });
-    for_each_tile_2d(s.heads, blocks, parallel, [&](int h, int b) {
-      float* const head_scratch = scratch + h * head_floats;
-      const float* packed_k = head_scratch;
-      const float* packed_v = head_scratch + packed_k_floats;
+    };
+    const auto task = [&](int h, int b, float* block_scores) {
+      const float* packed_k = scratch + h * head_floats;
+      const float* packed_v = packed_k + packed_k_floats;
       const int q0 = b * kQueryBlock, rows = std::min(kQueryBlock, s.queries - q0);
-      float* block_scores = head_scratch + packed_kv_floats + std::size_t(q0) * lds;
       const float* block_q = q + std::size_t(h) * s.head_q + std::size_t(q0) * s.ldq;
       product(rows, s.keys, s.key_dim, block_q, s.ldq, packed_k, block_scores, lds, lds);
       float inverse_sum[kQueryBlock];
@@ -1095,7 +1101,25 @@ struct SimdKernels {
       float* block_out = out + std::size_t(h) * s.head_out + std::size_t(q0) * s.ldo;
       product(rows, s.value_dim, s.keys, block_scores, lds, packed_v, block_out, s.ldo, s.value_dim);
       for (int r = 0; r < rows; ++r) scale(block_out + std::size_t(r) * s.ldo, s.value_dim, inverse_sum[r]);
-    });
+    };
+    if (!parallel) {
+      for (int h = 0; h < s.heads; ++h) pack(h);
+      for (int h = 0; h < s.heads; ++h)
+        for (int b = 0; b < blocks; ++b) task(h, b, scores);
+      return;
+    }
+    // Packing in its own region (one head: by the calling thread alone;
+    // inside the tasks' region, with a barrier, the zoo's attention ran 2%
+    // slower on 2 threads).
+    for_each_tile(s.heads, s.heads > 1, pack);
+    const std::size_t block_floats = attention_block_floats(s);
+#pragma omp parallel num_threads(team)
+    {
+      float* const block_scores = scores + std::size_t(openmp_thread_index()) * block_floats;
+#pragma omp for collapse(2) schedule(static)
+      for (int h = 0; h < s.heads; ++h)
+        for (int b = 0; b < blocks; ++b) task(h, b, block_scores);
+    }
   }
 
   // x[0, n) *= factor
