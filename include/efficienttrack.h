@@ -104,9 +104,9 @@ ET_API et_status et_set_isa(const char* name);
 
 /* OpenMP threads for the parallel regions of the calling thread's updates
  * (omp_set_num_threads); threads >= 1. The engine is tuned for one thread
- * per tracker. A tracker's convolutions run on at most the threads that
- * were set when it was created (their scratch has a part per thread): set
- * this first. ET_ERROR_UNSUPPORTED if the library was built without OpenMP. */
+ * per tracker. A tracker's convolutions and attention run on at most the
+ * threads that were set when it was created (their scratch has a part per
+ * thread): set this first. ET_ERROR_UNSUPPORTED if the library was built without OpenMP. */
 ET_API et_status et_set_threads(int threads);
 /* The threads the calling thread's parallel regions would use (1 without OpenMP). */
 ET_API int et_threads(void);

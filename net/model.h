@@ -65,9 +65,9 @@ class Model : public std::enable_shared_from_this<Model> {
   std::vector<StageCost> stage_costs() const { return family_->stage_costs(); }
   // A fresh per-tracker state (arena planned and allocated here, once),
   // sized for run_batch() of up to max_batch search crops (1 to kMaxBatch)
-  // and for convolutions on up to omp_get_max_threads() threads (their
-  // scratch has a part per thread; more threads later leave the extra ones
-  // out of the convs).
+  // and for convolutions and attention on up to omp_get_max_threads()
+  // threads (their scratch has a part per thread; more threads later leave
+  // the extra ones out of those).
   std::unique_ptr<Network> create_network(int max_batch = 1) const;
   static constexpr int kMaxBatch = 256;
 
