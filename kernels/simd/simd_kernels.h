@@ -87,27 +87,13 @@ struct SimdKernels {
   }
 
   // B given transposed, bt[n][k] (stride ldbt): linear weights [out, in], keys [token, dim].
-  // A transpose: whole register blocks of transpose_block where the ISA has
-  // one (attention packs every head's K^T per run: element by element, 6%
-  // of a 64-wide head), the rest element by element, padding columns zero.
+  // Each panel a transpose in register blocks (attention packs every head's
+  // K^T per run: element by element, 6% of a 64-wide head), padding columns zero.
   static void pack_b_nk(const float* bt, int ldbt, int k, int n, float* out) {
-    constexpr int B = kTransposeBlock;
     for (int j = 0; j < panels(n); ++j) {
       const int cols = std::min(NR, n - j * NR);
       float* panel = out + std::size_t(j) * k * NR;
-      const float* src = bt + std::size_t(j) * NR * ldbt;
-      int whole_cols = 0, whole_k = 0;
-      if constexpr (B > 0) {
-        whole_cols = cols / B * B;
-        whole_k = k / B * B;
-        for (int c0 = 0; c0 < whole_cols; c0 += B)
-          for (int p0 = 0; p0 < whole_k; p0 += B)
-            transpose_block(src + std::size_t(c0) * ldbt + p0, ldbt, false, panel + std::size_t(p0) * NR + c0, NR);
-      }
-      // Rows [whole_k, k) of the blocks' columns, every row of the others.
-      for (int c = 0; c < cols; ++c)
-        for (int p = c < whole_cols ? whole_k : 0; p < k; ++p)
-          panel[std::size_t(p) * NR + c] = src[std::size_t(c) * ldbt + p];
+      transpose_strided(bt + std::size_t(j) * NR * ldbt, ldbt, cols, k, false, panel, NR);
       for (int c = cols; c < NR; ++c)
         for (int p = 0; p < k; ++p) panel[std::size_t(p) * NR + c] = 0.0f;
     }
@@ -1331,9 +1317,9 @@ struct SimdKernels {
     (void)x, (void)ldx, (void)accumulate, (void)y, (void)ldy;
   }
 
-  // y[c, r] (+)= x[r, c], x [rows, cols]: whole blocks in registers, the
-  // rest element by element.
-  static void transpose(const float* x, int rows, int cols, bool accumulate, float* y) {
+  // y[c * ldy + r] (+)= x[r * ldx + c] for r < rows, c < cols: whole
+  // blocks in registers, the rest element by element.
+  static void transpose_strided(const float* x, int ldx, int rows, int cols, bool accumulate, float* y, int ldy) {
     constexpr int B = kTransposeBlock;
     int whole_rows = 0, whole_cols = 0;
     if constexpr (B > 0) {
@@ -1341,17 +1327,22 @@ struct SimdKernels {
       whole_cols = cols / B * B;
       for (int r0 = 0; r0 < whole_rows; r0 += B)
         for (int c0 = 0; c0 < whole_cols; c0 += B)
-          transpose_block(x + std::size_t(r0) * cols + c0, cols, accumulate, y + std::size_t(c0) * rows + r0, rows);
+          transpose_block(x + std::size_t(r0) * ldx + c0, ldx, accumulate, y + std::size_t(c0) * ldy + r0, ldy);
     }
     auto one = [&](int r, int c) {
-      float& o = y[std::size_t(c) * rows + r];
-      const float v = x[std::size_t(r) * cols + c];
+      float& o = y[std::size_t(c) * ldy + r];
+      const float v = x[std::size_t(r) * ldx + c];
       o = accumulate ? o + v : v;
     };
     for (int r = 0; r < whole_rows; ++r)  // the columns right of the blocks
       for (int c = whole_cols; c < cols; ++c) one(r, c);
     for (int r = whole_rows; r < rows; ++r)  // the rows below them
       for (int c = 0; c < cols; ++c) one(r, c);
+  }
+
+  // y[c, r] (+)= x[r, c], x [rows, cols].
+  static void transpose(const float* x, int rows, int cols, bool accumulate, float* y) {
+    transpose_strided(x, cols, rows, cols, accumulate, y, rows);
   }
 
   // ---------------------------------------------------------- preprocessing
