@@ -498,12 +498,14 @@ struct SimdKernels {
     if (!parallel) return body(0, row_blocks);
 #pragma omp parallel
     {
-      const std::int64_t threads = openmp_team_size(), t = openmp_thread_index();
-      const int first = static_cast<int>(row_blocks * t / threads);
-      const int last = static_cast<int>(row_blocks * (t + 1) / threads);
+      const int t = openmp_thread_index(), threads = openmp_team_size();
+      const int first = run_start(row_blocks, t, threads), last = run_start(row_blocks, t + 1, threads);
       if (first < last) body(first, last);
     }
   }
+
+  // Where run i of `runs` even, contiguous runs of [0, count) starts (i = runs: count).
+  static int run_start(int count, int i, int runs) { return static_cast<int>(std::int64_t(count) * i / runs); }
 
   // Whether runs of row blocks share `row_blocks` out evenly enough among
   // the threads a parallel region will get: the longest run at most 1/8
@@ -974,10 +976,10 @@ struct SimdKernels {
       // The team OpenMP gave (fewer than asked when nested, say).
       const ConvGrid grid = conv_grid(openmp_team_size(), tile_rows);
       const int t = openmp_thread_index(), row_run = t / grid.block_runs, block_run = t % grid.block_runs;
-      const int tile_begin = static_cast<int>(std::int64_t(tile_rows) * row_run / grid.row_runs);
-      const int tile_end = static_cast<int>(std::int64_t(tile_rows) * (row_run + 1) / grid.row_runs);
-      const int block_begin = static_cast<int>(std::int64_t(row_blocks) * block_run / grid.block_runs);
-      const int block_end = static_cast<int>(std::int64_t(row_blocks) * (block_run + 1) / grid.block_runs);
+      const int tile_begin = run_start(tile_rows, row_run, grid.row_runs);
+      const int tile_end = run_start(tile_rows, row_run + 1, grid.row_runs);
+      const int block_begin = run_start(row_blocks, block_run, grid.block_runs);
+      const int block_end = run_start(row_blocks, block_run + 1, grid.block_runs);
       if (tile_begin < tile_end && block_begin < block_end)
         run(tile_begin * tile_out_rows, std::min(oh, tile_end * tile_out_rows), block_begin, block_end,
             scratch + std::size_t(t) * pp.floats());
