@@ -5,7 +5,12 @@ noise hits all three alike. Prints each system's median over the rounds and
 the ratios measured in the same run; the ratios within each round (the
 systems a few seconds apart, so a host that changes speed between minutes
 moves both sides), their median and range; then each system's best single
-run (what it does when a shared host lets it). Build-time tool:
+run (what it does when a shared host lets it). The floor (2 x MACs / the
+core's FMA peak) takes the highest peak the core showed during the model's
+rounds; each round also measures the peak (a probe of ~0.3 s among the
+systems), and the engine's time over that round's own floor is reported per
+round too: on a shared host the peak on offer moves with the neighbours as
+the models' times do. Build-time tool:
 /usr/bin/python3 (torch), node with onnxruntime-node (npm install here).
 
     bench/peers/setup.sh    # onnxruntime-node (npm) and OpenBLAS for PyTorch
@@ -46,7 +51,7 @@ def main(argv=None):
     parser.add_argument("--work", default=os.path.join(ROOT, "build", "peers"), help="folder for ONNX exports")
     parser.add_argument("--json", help="also write the results here")
     parser.add_argument("--peak", type=float, help="the core's FP32 peak in GFLOP/s for the floor and %% peak "
-                        "(default: measured on --core by et_bench_kernels --peak-only)")
+                        "(default: measured on --core by et_bench_kernels --peak-only in every round)")
     parser.add_argument("--bench-kernels", default=os.path.join(ROOT, "build", "et_bench_kernels"),
                         help="the kernel benchmark that measures the peak")
     args = parser.parse_args(argv)
@@ -60,10 +65,13 @@ def main(argv=None):
                             "models", "object_tracking_vittrack_2023sep.onnx")
     # The floor (2 x MACs / peak) of the core the comparison runs on: the
     # spec's 112 GFLOP/s is another machine's.
-    peak = args.peak
-    if peak is None:
-        peak = run_json(pin + [args.bench_kernels, "--peak-only", "--json"], env)["peak_gflops"]
-    print(f"FP32 peak of core {args.core}: {peak:.1f} GFLOP/s ({'given' if args.peak else 'measured'})", flush=True)
+    peak_command = pin + [args.bench_kernels, "--peak-only", "--json"]
+    if args.peak is None:
+        first_peak = run_json(peak_command, env)["peak_gflops"]
+        print(f"FP32 peak of core {args.core}: {first_peak:.1f} GFLOP/s now, measured again every round",
+              flush=True)
+    else:
+        print(f"FP32 peak of core {args.core}: {args.peak:.1f} GFLOP/s (given)", flush=True)
     results = []
     for model in args.models.split(","):
         onnx_path = zoo_onnx if model == "vittrack-zoo" else os.path.join(args.work, model + ".onnx")
@@ -80,17 +88,23 @@ def main(argv=None):
         cpu = {k: [] for k in systems}
         best = {k: math.inf for k in ("engine", "onnxruntime", "pytorch")}  # fastest single run, any round
         round_ratios = {"onnxruntime": [], "pytorch": []}  # peer / engine within each round
+        round_peaks, engine_over_round_floor = [], []
         commands = {
             "engine": pin + [args.cli, "bench", "--model", model, "--runs", str(args.runs), "--threads", "1", "--json"],
             "onnxruntime": pin + ["node", os.path.join(HERE, "ort_bench.mjs"), onnx_path, "--runs", str(args.runs)],
             "pytorch": pin + [python, torch_bench, "--model", model, "--runs", str(args.runs)],
         }
+        if args.peak is None:
+            commands["peak"] = peak_command
         order = list(commands)
         for r in range(args.rounds):
             # Each round starts with the next system: a host that changes speed
             # between minutes (a shared core) favours no system by position.
-            out = {k: run_json(commands[k], env) for k in order[r % 3:] + order[:r % 3]}
+            start = r % len(order)
+            out = {k: run_json(commands[k], env) for k in order[start:] + order[:start]}
             e, o, t = out["engine"], out["onnxruntime"], out["pytorch"]
+            round_peaks.append(out["peak"]["peak_gflops"] if args.peak is None else args.peak)
+            engine_over_round_floor.append(e["median_ms"] * 1e-3 / (2 * macs / (round_peaks[-1] * 1e9)))
             for k in best:
                 best[k] = min(best[k], out[k]["min_ms"])
             if t.get("blas") == "reference":
@@ -109,6 +123,7 @@ def main(argv=None):
                   ", ".join(f"{k} {wall[k][-1]:.2f} ms (cpu {cpu[k][-1]:.2f})" for k in ("engine", "onnxruntime",
                                                                                        "pytorch")),
                   file=sys.stderr)
+        peak = max(round_peaks)  # the floor: the best the core showed during the rounds
         med = {k: statistics.median(v) for k, v in wall.items()}
         cpu_med = {k: statistics.median(v) for k, v in cpu.items() if v}
         row = {"model": model, "macs_per_update": macs, **{f"{k}_ms": v for k, v in med.items()},
@@ -124,9 +139,12 @@ def main(argv=None):
                **{f"{k}_best_ms": v for k, v in best.items()},
                "ort_over_engine_best": best["onnxruntime"] / best["engine"],
                "engine_best_percent_of_peak": 100 * 2 * macs / (best["engine"] * 1e-3) / (peak * 1e9),
-               "floor_ms": 2 * macs / (peak * 1e9) * 1e3}
+               "floor_ms": 2 * macs / (peak * 1e9) * 1e3, "peak_gflops": peak, "round_peaks_gflops": round_peaks,
+               "engine_over_floor": med["engine"] / (2 * macs / (peak * 1e9) * 1e3),
+               "engine_over_round_floor_rounds": engine_over_round_floor}
         results.append(row)
-    print("wall time, median of the rounds' medians (ms); ratios = peer / engine update")
+    print("wall time, median of the rounds' medians (ms); ratios = peer / engine update; floor = 2 x MACs / the "
+          "highest peak of the model's rounds")
     print(f"{'model':36} {'GMAC':>6} {'floor':>6} {'engine':>7} {'+tmpl':>7} {'ORT':>7} {'torch':>7} "
           f"{'ORT/eng':>8} {'ORT/+tmpl':>9} {'torch/eng':>9} {'% peak':>7}")
     for r in results:
@@ -139,14 +157,15 @@ def main(argv=None):
     for r in results:
         print(f"{r['model']:36} {r['engine_cpu_ms']:7.2f} {r['onnxruntime_cpu_ms']:7.2f} {r['pytorch_cpu_ms']:7.2f} "
               f"{r['ort_over_engine_cpu']:8.2f} {r['torch_over_engine_cpu']:9.2f}")
-    print("\nratios within each round (peer median / engine median, the same round): median [min, max]")
-    print(f"{'model':36} {'ORT/eng':>20} {'torch/eng':>20}")
+    print("\nratios within each round (peer median / engine median; engine median / the floor of the peak "
+          "measured in that round): median [min, max]")
+    print(f"{'model':36} {'peak GFLOP/s':>20} {'ORT/eng':>20} {'torch/eng':>20} {'eng/round floor':>20}")
     for r in results:
         cells = []
-        for short in ("ort", "torch"):
-            v = r[f"{short}_over_engine_rounds"]
-            cells.append(f"{statistics.median(v):.2f} [{min(v):.2f}, {max(v):.2f}]")
-        print(f"{r['model']:36} {cells[0]:>20} {cells[1]:>20}")
+        for v, digits in ((r["round_peaks_gflops"], 1), (r["ort_over_engine_rounds"], 2),
+                          (r["torch_over_engine_rounds"], 2), (r["engine_over_round_floor_rounds"], 2)):
+            cells.append(f"{statistics.median(v):.{digits}f} [{min(v):.{digits}f}, {max(v):.{digits}f}]")
+        print(f"{r['model']:36} " + " ".join(f"{c:>20}" for c in cells))
     print("\nbest single run of all rounds (ms): what each system does when the host lets it; compare with the "
           "floor")
     print(f"{'model':36} {'floor':>6} {'engine':>7} {'ORT':>7} {'torch':>7} {'ORT/eng':>8} {'% peak':>7}")
@@ -155,7 +174,7 @@ def main(argv=None):
               f"{r['pytorch_best_ms']:7.2f} {r['ort_over_engine_best']:8.2f} {r['engine_best_percent_of_peak']:6.1f}%")
     if args.json:
         with open(args.json + ".tmp", "w") as f:
-            json.dump({"rounds": args.rounds, "runs": args.runs, "peak_gflops": peak, "results": results}, f, indent=1)
+            json.dump({"rounds": args.rounds, "runs": args.runs, "results": results}, f, indent=1)
         os.replace(args.json + ".tmp", args.json)
     return 0
 
