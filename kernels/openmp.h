@@ -16,6 +16,17 @@ inline int openmp_max_threads() {
 #endif
 }
 
+// Whether a parallel region opened here would get more than one thread:
+// not with one thread set, nor inside a region already at the deepest
+// active level (a nested region gets one thread unless nesting is on).
+inline bool openmp_region_has_team() {
+#if defined(_OPENMP)
+  return omp_get_max_threads() > 1 && omp_get_active_level() < omp_get_max_active_levels();
+#else
+  return false;
+#endif
+}
+
 // Inside a parallel region: its team's size and this thread's index in it.
 inline int openmp_team_size() {
 #if defined(_OPENMP)

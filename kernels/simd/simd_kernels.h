@@ -262,7 +262,7 @@ struct SimdKernels {
   // after the activation, partial tiles): inlined, its GELU path made fc1's
   // tiles slower. Returns false, having done nothing, for those.
   template <int ROWS>
-  static bool store_tile_inline(const Batch (&acc0)[ROWS], const Batch (&acc1)[ROWS], float* c, int ldc, int cols,
+  [[gnu::always_inline]] static bool store_tile_inline(const Batch (&acc0)[ROWS], const Batch (&acc1)[ROWS], float* c, int ldc, int cols,
                                 int row0, int col0, const TileEpilogue& ep) {
     if (cols != NR || ep.add_after || ep.act == Activation::gelu_erf) return false;
     const float* column_bias = ep.column_bias;
@@ -388,13 +388,22 @@ struct SimdKernels {
 
   // C[ROWS, cols] (+)= A[ROWS, k] * panel[k, NR] and the epilogue; cols <= NR.
   template <int ROWS>
-  static void tile(int k, const float* a, int lda, const float* panel, float* c, int ldc, int cols, int row0,
+  [[gnu::noinline]] static void tile(int k, const float* a, int lda, const float* panel, float* c, int ldc, int cols, int row0,
                    int col0, const TileEpilogue& ep) {
     Batch acc0[ROWS], acc1[ROWS];
     if (cols <= W) accumulate_tile<ROWS, true>(k, a, lda, panel, acc0, acc1);
     else accumulate_tile<ROWS, false>(k, a, lda, panel, acc0, acc1);
     if (store_tile_inline<ROWS>(acc0, acc1, c, ldc, cols, row0, col0, ep)) return;
-    store_tile<ROWS>(acc0, acc1, c, ldc, cols, row0, col0, ep);
+    // Copies for the call: were acc0 / acc1 passed themselves, their address
+    // taken would keep them in memory on every path (zeroed, stored and
+    // reloaded around the loop in the stack: 3-4% of a 321x256x256 linear).
+    Batch out0[ROWS], out1[ROWS];
+#pragma GCC unroll 8
+    for (int r = 0; r < ROWS; ++r) {
+      out0[r] = acc0[r];
+      out1[r] = acc1[r];
+    }
+    store_tile<ROWS>(out0, out1, c, ldc, cols, row0, col0, ep);
   }
 
   template <int ROWS>
@@ -454,12 +463,14 @@ struct SimdKernels {
   }
 
   // Runs body(t) for t in [0, count), shared out among the OpenMP threads
-  // when `parallel`; a serial call opens no parallel region (entering one
-  // costs about a microsecond even for one thread, and attention calls the
-  // GEMM per block of queries).
+  // when `parallel`. A serial call opens no parallel region, nor does one
+  // that would get a single thread (openmp_region_has_team): entering one
+  // costs about a microsecond, attention calls the GEMM per block of
+  // queries, and the GEMM's tiles ran 2-6% slower inside a one-thread
+  // region than outside (321 x 256 x 256-1024, pinned, interleaved).
   template <class Body>
   static void for_each_tile(int count, bool parallel, const Body& body) {
-    if (parallel) {
+    if (parallel && openmp_region_has_team()) {
 #pragma omp parallel for schedule(static)
       for (int t = 0; t < count; ++t) body(t);
     } else {
@@ -472,7 +483,7 @@ struct SimdKernels {
   // (a 6 x 16 tile of K = 48 is ~300 cycles; the division cost a tenth).
   template <class Body>
   static void for_each_tile_2d(int outer, int inner, bool parallel, const Body& body) {
-    if (parallel) {
+    if (parallel && openmp_region_has_team()) {
 #pragma omp parallel for collapse(2) schedule(static)
       for (int o = 0; o < outer; ++o)
         for (int i = 0; i < inner; ++i) body(o, i);
@@ -492,10 +503,11 @@ struct SimdKernels {
   // ~25 us (a GEMM split by column panels read half of A that way; 2
   // threads ran d12c256's FFN 1.62x faster than one, split by rows 1.77x).
   // body(first, last) runs once per thread with its run of [0, row_blocks),
-  // or once with all of it when not `parallel`.
+  // or once with all of it when not `parallel` (or on one thread, as
+  // for_each_tile).
   template <class Body>
   static void for_each_row_run(int row_blocks, bool parallel, const Body& body) {
-    if (!parallel) return body(0, row_blocks);
+    if (!parallel || !openmp_region_has_team()) return body(0, row_blocks);
 #pragma omp parallel
     {
       const int t = openmp_thread_index(), threads = openmp_team_size();
