@@ -155,6 +155,17 @@ int main(int argc, char** argv) {
       add("attention head q" + std::to_string(keys) + " dk" + std::to_string(dk) + " dv" + std::to_string(dv),
           2.0 * keys * keys * (dk + dv), [&] { k.attention(s, qkv.p, qkv.p + dk, qkv.p + 2 * dk, out.p, scratch.p, omp_get_max_threads()); });
     }
+    // A whole attention as vit-d12c256 runs it (net/layers.cpp): 4 heads of
+    // 64 over the qkv GEMM's [321][3 x 256] output; its thread scaling
+    // includes the K/V packing and what each thread reads of the others' rows.
+    {
+      const int C = 256, heads = 4, D = C / heads;
+      Buffer qkv(std::size_t(M) * 3 * C), out(std::size_t(M) * C);
+      const et::AttentionShape s{M, M, D, D, 3 * C, 3 * C, 3 * C, C, 1.0f / std::sqrt(float(D)), heads, D, D, D, D};
+      Buffer scratch(k.attention_scratch_floats(s, omp_get_max_threads()));
+      add("attention 4 heads q321 dk64 dv64", 2.0 * M * M * heads * 2 * D,
+          [&] { k.attention(s, qkv.p, qkv.p + C, qkv.p + 2 * C, out.p, scratch.p, omp_get_max_threads()); });
+    }
     // Convolutions of the stems and heads, with the activation each has in
     // its model (stems: HardSwish after every stage but the last; heads'
     // towers: ReLU): the epilogue is part of a narrow conv's cost.
