@@ -273,7 +273,8 @@ TEST_CASE("kernels: attention with key dim != value dim, strided q/k/v, odd toke
   };
   const std::vector<Case> cases = {{1, 1, 1, 1, 1},    {7, 5, 3, 5, 1},     {49, 61, 16, 48, 1}, {320, 320, 48, 48, 1},
                                    {61, 17, 16, 64, 1}, {13, 320, 32, 32, 1}, {50, 33, 9, 17, 1},
-                                   // heads side by side: one call for all (the (head, block) tasks)
+                                   // heads side by side: one call for all (head groups where threads
+                                   // outnumber the runs of 40 queries)
                                    {1, 1, 1, 1, 5},    {7, 5, 3, 5, 2},     {256, 321, 64, 64, 4}, {49, 61, 16, 48, 3},
                                    {61, 17, 16, 64, 4}, {25, 40, 7, 9, 6}};
   std::uint32_t seed = 900;
@@ -297,10 +298,10 @@ TEST_CASE("kernels: attention with key dim != value dim, strided q/k/v, odd toke
       std::vector<float> sr(ref.attention_scratch_floats(s, 1));
       ref.attention(s, q, k, v, yr.data(), sr.data(), 1);
       // On 1 thread, then OpenMP threads x scratch threads, each bit for bit
-      // the first (every block's sums in one order, whichever thread's
-      // scores block it uses).
+      // the first (every block's sums in one order, whichever thread runs
+      // it). 16 threads: 6 runs of the 256 queries x 2 head groups.
       const int saved_threads = omp_get_max_threads();
-      for (const auto& [omp_threads, scratch_threads] : {std::pair{1, 1}, {3, 3}, {4, 2}}) {
+      for (const auto& [omp_threads, scratch_threads] : {std::pair{1, 1}, {3, 3}, {4, 2}, {16, 16}}) {
         CAPTURE(omp_threads);
         CAPTURE(scratch_threads);
         omp_set_num_threads(omp_threads);

@@ -1015,15 +1015,14 @@ struct SimdKernels {
 
   // -------------------------------------------------------------- attention
 
-  // Per head: the packed K^T [key_dim][keys] and V [keys][value_dim]. Then,
-  // per thread, one block's scores [kQueryBlock][keys, padded to whole
-  // panels so QK^T stores whole tiles]: a task's scores live from its QK^T
-  // to its P V only, so a thread reuses one block of them, hot in L1, for
-  // every task it runs. (Scores for every query of every head, each block
-  // in its own rows, were 1.8 MB per d12c256 attention, written to fresh
-  // lines block after block: on one thread the attention blocks ran 1-2%
-  // slower that way; on two the zoo's ran 2% faster, the large models' the
-  // same.)
+  // Per thread: one head's packed K^T [key_dim][keys] and V [keys][value_dim],
+  // then one block's scores [kQueryBlock][keys, padded to whole panels so
+  // QK^T stores whole tiles]. A block's scores live from its QK^T to its P
+  // V only, so a thread reuses one block of them, hot in L1, for every
+  // block it runs. (Scores for every query of every head, each block in its
+  // own rows, were 1.8 MB per d12c256 attention, written to fresh lines
+  // block after block: on one thread the attention blocks ran 1-2% slower
+  // that way; on two the zoo's ran 2% faster, the large models' the same.)
   static std::size_t attention_head_floats(const AttentionShape& s) {
     return packed_b_floats(s.key_dim, s.keys) + packed_b_floats(s.keys, s.value_dim);
   }
@@ -1033,7 +1032,7 @@ struct SimdKernels {
   }
 
   static std::size_t attention_scratch_floats(const AttentionShape& s, int threads) {
-    return std::size_t(s.heads) * attention_head_floats(s) + std::size_t(std::max(1, threads)) * attention_block_floats(s);
+    return std::size_t(std::max(1, threads)) * (attention_head_floats(s) + attention_block_floats(s));
   }
 
   // {0, 1, ..., W - 1}
@@ -1112,57 +1111,78 @@ struct SimdKernels {
     return 1.0f / sum;
   }
 
-  // Per head and block of kQueryBlock queries: scores = Q K^T, exp, out =
-  // P V scaled by 1 / each row's sum, while the block's scores (kQueryBlock
-  // x keys) are still in L1. Every head's K^T and V are packed first (the
-  // heads shared out among threads), then the (head, block) tasks are: all
-  // heads in one parallel loop, so no thread waits at the end of each head
-  // (d12c256: 4 heads x 27 blocks, where one head's 27 blocks left 16
-  // threads 2 or 1 each). The GEMMs inside a task run serially. threads:
-  // the threads `scratch` has room for (attention_scratch_floats); the
-  // loops run on at most that many.
+  // How attention's threads share its work: thread t of query_runs x
+  // head_groups runs query run t / head_groups of head group t % head_groups.
+  // Query runs first: a thread that runs queries of its own rows (the
+  // row-wise kernels' runs, for_each_row_run) reads the Q rows its core
+  // wrote in qkv and writes the output rows it reads in proj. Each thread
+  // packs the K^T and V of its heads itself, which costs about 8 x runs /
+  // queries of its blocks' time, so runs of at least kMinRunQueries
+  // queries (at most 5% on two threads, about 20% on 8 runs of 40), and
+  // head groups to use more threads than that.
+  struct AttentionGrid {
+    int query_runs, head_groups;
+  };
+  static constexpr int kMinRunQueries = 40;
+
+  static AttentionGrid attention_grid(const AttentionShape& s, int threads) {
+    const int query_runs = std::clamp(s.queries / kMinRunQueries, 1, threads);
+    return {query_runs, std::clamp(threads / query_runs, 1, s.heads)};
+  }
+
+  // Every head: per block of kQueryBlock queries, scores = Q K^T, exp, out
+  // = P V scaled by 1 / each row's sum, while the block's scores
+  // (kQueryBlock x keys) are still in L1, after the head's K^T and V are
+  // packed (hot in L2 for all of the head's blocks). On several threads,
+  // queries in runs of rows and heads in groups (attention_grid), each
+  // thread packing its heads' K^T and V for itself. (Shared out by (head,
+  // block) with each head packed once, each thread read half of its heads'
+  // Q rows from the other core and wrote half of its output rows for it:
+  // vit-d12c256's attention ran 1.4x faster on two threads than on one
+  // within its block of layers; in runs of queries with K^T and V packed
+  // once, a panel range per thread, 1.3x (every block read the other
+  // thread's panels); this way 1.8x.) threads: the threads `scratch` has
+  // room for (attention_scratch_floats); it runs on at most that many.
   static void attention(const AttentionShape& s, const float* q, const float* k, const float* v, float* out,
                         float* scratch, int threads) {
-    const std::size_t head_floats = attention_head_floats(s);
     const std::size_t packed_k_floats = packed_b_floats(s.key_dim, s.keys);
     const int lds = panels(s.keys) * NR;
-    const int blocks = (s.queries + kQueryBlock - 1) / kQueryBlock;
-    const int team = std::min(openmp_max_threads(), threads);
-    const bool parallel = team > 1 && s.heads * blocks > 1 &&
-                          std::size_t(s.heads) * s.queries * s.keys * (s.key_dim + s.value_dim) > 200000;
-    float* const scores = scratch + s.heads * head_floats;  // a block per thread
-    const auto pack = [&](int h) {
-      float* packed_k = scratch + h * head_floats;
-      pack_b_nk(k + std::size_t(h) * s.head_k, s.ldk, s.key_dim, s.keys, packed_k);
-      pack_b_kn(v + std::size_t(h) * s.head_v, s.ldv, s.keys, s.value_dim, packed_k + packed_k_floats);
+    // Heads [first_head, last_head) for queries [first, last), with this
+    // thread's scratch.
+    const auto run = [&](int first_head, int last_head, int first, int last, float* thread_scratch) {
+      float* const packed_k = thread_scratch;
+      float* const packed_v = packed_k + packed_k_floats;
+      float* const block_scores = thread_scratch + attention_head_floats(s);
+      for (int h = first_head; h < last_head; ++h) {
+        pack_b_nk(k + std::size_t(h) * s.head_k, s.ldk, s.key_dim, s.keys, packed_k);
+        pack_b_kn(v + std::size_t(h) * s.head_v, s.ldv, s.keys, s.value_dim, packed_v);
+        for (int q0 = first; q0 < last; q0 += kQueryBlock) {
+          const int rows = std::min(kQueryBlock, last - q0);
+          const float* block_q = q + std::size_t(h) * s.head_q + std::size_t(q0) * s.ldq;
+          product(rows, s.keys, s.key_dim, block_q, s.ldq, packed_k, block_scores, lds, lds);
+          float inverse_sum[kQueryBlock];
+          for (int r = 0; r < rows; ++r)
+            inverse_sum[r] = softmax_exp_row(block_scores + std::size_t(r) * lds, s.keys, lds, s.scale);
+          float* block_out = out + std::size_t(h) * s.head_out + std::size_t(q0) * s.ldo;
+          product(rows, s.value_dim, s.keys, block_scores, lds, packed_v, block_out, s.ldo, s.value_dim);
+          for (int r = 0; r < rows; ++r) scale(block_out + std::size_t(r) * s.ldo, s.value_dim, inverse_sum[r]);
+        }
+      }
     };
-    const auto task = [&](int h, int b, float* block_scores) {
-      const float* packed_k = scratch + h * head_floats;
-      const float* packed_v = packed_k + packed_k_floats;
-      const int q0 = b * kQueryBlock, rows = std::min(kQueryBlock, s.queries - q0);
-      const float* block_q = q + std::size_t(h) * s.head_q + std::size_t(q0) * s.ldq;
-      product(rows, s.keys, s.key_dim, block_q, s.ldq, packed_k, block_scores, lds, lds);
-      float inverse_sum[kQueryBlock];
-      for (int r = 0; r < rows; ++r)
-        inverse_sum[r] = softmax_exp_row(block_scores + std::size_t(r) * lds, s.keys, lds, s.scale);
-      float* block_out = out + std::size_t(h) * s.head_out + std::size_t(q0) * s.ldo;
-      product(rows, s.value_dim, s.keys, block_scores, lds, packed_v, block_out, s.ldo, s.value_dim);
-      for (int r = 0; r < rows; ++r) scale(block_out + std::size_t(r) * s.ldo, s.value_dim, inverse_sum[r]);
-    };
-    if (!parallel) {
-      for (int h = 0; h < s.heads; ++h) pack(h);
-      for (int h = 0; h < s.heads; ++h)
-        for (int b = 0; b < blocks; ++b) task(h, b, scores);
-      return;
-    }
-    for_each_tile(s.heads, s.heads > 1, pack);  // one head: on the calling thread
-    const std::size_t block_floats = attention_block_floats(s);
+    const AttentionGrid grid = attention_grid(s, std::min(openmp_max_threads(), threads));
+    const int team = grid.query_runs * grid.head_groups;
+    const bool parallel =
+        team > 1 && std::size_t(s.heads) * s.queries * s.keys * (s.key_dim + s.value_dim) > 200000;
+    if (!parallel) return run(0, s.heads, 0, s.queries, scratch);
 #pragma omp parallel num_threads(team)
     {
-      float* const block_scores = scores + std::size_t(openmp_thread_index()) * block_floats;
-#pragma omp for collapse(2) schedule(static)
-      for (int h = 0; h < s.heads; ++h)
-        for (int b = 0; b < blocks; ++b) task(h, b, block_scores);
+      // The team OpenMP gave (fewer than asked when nested, say).
+      const AttentionGrid g = attention_grid(s, openmp_team_size());
+      const int t = openmp_thread_index(), query_run = t / g.head_groups, head_group = t % g.head_groups;
+      if (query_run < g.query_runs)
+        run(run_start(s.heads, head_group, g.head_groups), run_start(s.heads, head_group + 1, g.head_groups),
+            run_start(s.queries, query_run, g.query_runs), run_start(s.queries, query_run + 1, g.query_runs),
+            scratch + std::size_t(t) * (attention_head_floats(s) + attention_block_floats(s)));
     }
   }
 
