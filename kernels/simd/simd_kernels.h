@@ -1179,9 +1179,12 @@ struct SimdKernels {
       // The team OpenMP gave (fewer than asked when nested, say).
       const AttentionGrid g = attention_grid(s, openmp_team_size());
       const int t = openmp_thread_index(), query_run = t / g.head_groups, head_group = t % g.head_groups;
+      // Runs of whole MR-row blocks, as for_each_row_run gives the GEMMs.
+      const int row_blocks = (s.queries + MR - 1) / MR;
+      const auto query = [&](int i) { return std::min(s.queries, run_start(row_blocks, i, g.query_runs) * MR); };
       if (query_run < g.query_runs)
         run(run_start(s.heads, head_group, g.head_groups), run_start(s.heads, head_group + 1, g.head_groups),
-            run_start(s.queries, query_run, g.query_runs), run_start(s.queries, query_run + 1, g.query_runs),
+            query(query_run), query(query_run + 1),
             scratch + std::size_t(t) * (attention_head_floats(s) + attention_block_floats(s)));
     }
   }
