@@ -463,26 +463,15 @@ struct SimdKernels {
                               c + std::size_t(i) * ldc + j * NR, ldc, std::min(NR, stored - j * NR));
   }
 
-  // Runs body(t) for t in [0, count), shared out among the OpenMP threads
-  // when `parallel`. A serial call opens no parallel region, nor does one
-  // that would get a single thread (openmp_region_has_team): entering one
-  // costs about a microsecond (a tenth of a LayerNorm's time; attention
-  // calls the GEMM per block of queries). With one thread, these regions
-  // gone and the tiles' accumulators kept in registers, the zoo's update
-  // ran 3.4% faster and vit-d12c256's 1.9% (paired, interleaved rounds).
-  template <class Body>
-  static void for_each_tile(int count, bool parallel, const Body& body) {
-    if (parallel && openmp_region_has_team()) {
-#pragma omp parallel for schedule(static)
-      for (int t = 0; t < count; ++t) body(t);
-    } else {
-      for (int t = 0; t < count; ++t) body(t);
-    }
-  }
-
-  // body(o, i) for o in [0, outer), i in [0, inner), as for_each_tile; the
-  // nested loops spare a division per call to find (o, i) from one index
-  // (a 6 x 16 tile of K = 48 is ~300 cycles; the division cost a tenth).
+  // body(o, i) for o in [0, outer), i in [0, inner), shared out among the
+  // OpenMP threads when `parallel`. A serial call opens no parallel region,
+  // nor does one that would get a single thread (openmp_region_has_team):
+  // entering one costs about a microsecond (a tenth of a LayerNorm's time).
+  // With one thread, these regions gone and the tiles' accumulators kept in
+  // registers, the zoo's update ran 3.4% faster and vit-d12c256's 1.9%
+  // (paired, interleaved rounds). The nested loops spare a division per
+  // call to find (o, i) from one index (a 6 x 16 tile of K = 48 is ~300
+  // cycles; the division cost a tenth).
   template <class Body>
   static void for_each_tile_2d(int outer, int inner, bool parallel, const Body& body) {
     if (parallel && openmp_region_has_team()) {
@@ -506,7 +495,7 @@ struct SimdKernels {
   // threads ran d12c256's FFN 1.62x faster than one, split by rows 1.77x).
   // body(first, last) runs once per thread with its run of [0, row_blocks),
   // or once with all of it when not `parallel` (or on one thread, as
-  // for_each_tile).
+  // for_each_tile_2d).
   template <class Body>
   static void for_each_row_run(int row_blocks, bool parallel, const Body& body) {
     if (!parallel || !openmp_region_has_team()) return body(0, row_blocks);
